@@ -1,0 +1,73 @@
+"""Geometry of entities: footprints from member boundaries, and corridor lines through member seats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import shapely
+from shapely.geometry import LineString, MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from app.admin_units import AdminUnit
+from app.catalogue import Entity, Kind
+from app.validation import ValidData
+
+ENTITY_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name_zh",
+    "name_en",
+    "kind",
+    "sectors",
+    "members",
+    "status",
+    "confidence",
+    "note",
+    "plan_refs",
+)
+
+
+def footprint(members: Sequence[AdminUnit]) -> MultiPolygon:
+    """The valid, dissolved union of the members' outlines."""
+    merged = shapely.make_valid(shapely.union_all([member.geometry for member in members]))
+    return MultiPolygon(_polygons(merged))
+
+
+def route(members: Sequence[AdminUnit]) -> LineString:
+    """A line through the members' seats in the given (the plan's) order."""
+    return LineString([member.seat for member in members])
+
+
+def entity_members(data: ValidData, entity: Entity) -> list[AdminUnit]:
+    """The entity's members as units, in catalogue order."""
+    return [unit for adcode in data.members[entity.id] if (unit := data.units.get(adcode)) is not None]
+
+
+def entities_frame(
+    data: ValidData, kinds: Sequence[Kind] | None = None, lines: bool = False
+) -> gpd.GeoDataFrame:
+    """Entities as features: footprints, or (``lines=True``) routes through member seats."""
+    rows = []
+    for entity in data.catalogue.entities:
+        if kinds is not None and entity.kind not in kinds:
+            continue
+        members = entity_members(data, entity)
+        rows.append(
+            {
+                **entity.model_dump(mode="json", include=set(ENTITY_COLUMNS)),
+                "members": [member.adcode for member in members],
+                "geometry": route(members) if lines else footprint(members),
+            }
+        )
+    frame = gpd.GeoDataFrame(
+        rows, columns=[*ENTITY_COLUMNS, "geometry"], geometry="geometry", crs="EPSG:4326"
+    )
+    return frame
+
+
+def _polygons(geometry: BaseGeometry) -> list[Polygon]:
+    if isinstance(geometry, Polygon):
+        return [geometry]
+    if hasattr(geometry, "geoms"):
+        return [polygon for part in geometry.geoms for polygon in _polygons(part)]
+    return []  # make_valid can leave stray lines or points where outlines only touch
