@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from app.admin_units import BoundaryError, Level
+from app.admin_units import Level
 from app.boundary_build import BuildError, build_boundaries
 from app.export import Format, Layer, layer_frame, write_layer
 from app.settings import Settings
@@ -95,14 +95,14 @@ def export_command(
     """Write one layer (province, prefectures, counties, clusters, corridors) to a file."""
     data = _load(_settings(data_dir))
     frame = layer_frame(data, layer)
-    write_layer(frame, output, file_format)
+    try:
+        write_layer(frame, output, file_format)
+    except OSError as exc:
+        typer.echo(f"无法写入 Cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"已导出 Exported {len(frame)} features of {layer.value} to {output}")
 
 
 def main() -> None:
-    """Console-script entry point; errors users can cause become messages, never tracebacks."""
-    try:
-        cli()
-    except BoundaryError as exc:
-        typer.echo(str(exc), err=True)
-        raise SystemExit(1) from None
+    """Console-script entry point."""
+    cli()

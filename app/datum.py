@@ -89,15 +89,19 @@ def reference_fingerprint(features_by_level: dict[Level, list[dict[str, Any]]]) 
     }
 
 
-def check_datum(units: AdminUnits, reference_path: Path) -> list[Displacement]:
-    """Every unit whose centroid is more than :data:`TOLERANCE_M` from the reference, or missing."""
-    reference = json.loads(reference_path.read_text(encoding="utf-8"))["centroids"]
+def read_reference(path: Path) -> dict[str, Point]:
+    """The reference centroids written by the build, keyed ``level/adcode``."""
+    centroids = json.loads(path.read_text(encoding="utf-8"))["centroids"]
+    return {key: Point(lon_lat) for key, lon_lat in centroids.items()}
+
+
+def check_datum(units: AdminUnits, reference: dict[str, Point]) -> list[Displacement]:
+    """Every unit whose centroid is more than :data:`TOLERANCE_M` from its reference centroid."""
     found = []
     for unit in units:
-        expected = reference.get(unit.key)
-        if expected is None:
+        expected_point = reference.get(unit.key)
+        if expected_point is None:
             continue  # a unit the reference lacks is a count fault, reported by validation
-        expected_point = Point(expected)
         metres = distance_m(unit.geometry.centroid, expected_point)
         if metres > TOLERANCE_M:
             gcj02 = wgs84_to_gcj02(expected_point)

@@ -8,7 +8,6 @@ placements say why.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,8 +19,8 @@ from pydantic_core import ErrorDetails
 from rapidfuzz import process
 
 from app.admin_units import AdminUnits, BoundaryError
-from app.catalogue import SECTIONS, Catalogue, Confidence, Entity, Kind, Plan, PlanRef, Sector
-from app.datum import REFERENCE_FILE, check_datum
+from app.catalogue import SECTIONS, Catalogue, Confidence, Entity, Kind, Plan, PlanRef, Sector, TextNote
+from app.datum import REFERENCE_FILE, check_datum, read_reference
 from app.gazetteer import Gazetteer
 from app.plan_texts import PlanText
 from app.settings import Settings
@@ -143,13 +142,14 @@ class _Checker:
         if not reference_path.exists():
             self._fault(reference_path, None, None, None, "missing; rebuild with `atlas build-boundaries`")
             return units
-        expected = set(json.loads(reference_path.read_text(encoding="utf-8"))["centroids"])
+        reference = read_reference(reference_path)
+        expected = set(reference)
         present = {unit.key for unit in units}
         for key in sorted(expected - present):
             self._fault(directory, None, key, None, "unit of the Tianditu build is missing from the files")
         for key in sorted(present - expected):
             self._fault(directory, None, key, None, "unit is not in the Tianditu build (reference.json)")
-        for displacement in check_datum(units, reference_path):
+        for displacement in check_datum(units, reference):
             self._fault(directory, None, None, None, displacement.describe())
         return units
 
@@ -228,7 +228,7 @@ class _Checker:
         source: YamlSource,
         location: Path_,
         entry: str,
-        ref: PlanRef | Any,
+        ref: PlanRef | TextNote,
         plans: dict[str, Plan],
         texts: dict[str, PlanText],
     ) -> None:

@@ -38,7 +38,11 @@ class YamlSource:
 
 def read_yaml(path: Path) -> YamlSource:
     """Parse ``path`` with YAML's safe schema; raise :class:`YamlSyntaxError` on malformed input."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise YamlSyntaxError(path, line, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

@@ -145,3 +145,11 @@ def test_every_shipped_entity_has_a_valid_footprint(shipped: ValidData) -> None:
     assert len(frame) == len(shipped.catalogue.entities)
     for row in frame.itertuples():
         assert row.geometry.is_valid and not row.geometry.is_empty, row.id
+
+
+def test_unwritable_output_is_a_message(make_data_dir: Callable[..., Path], tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = _export(make_data_dir(), "counties", blocker / "counties.geojson")
+    assert result.returncode == 1
+    assert "Cannot write" in result.stderr and "Traceback" not in result.stderr

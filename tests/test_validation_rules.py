@@ -203,3 +203,10 @@ def test_missing_catalogue_is_a_fault(make_data_dir: Callable[..., Path]) -> Non
     [fault] = faults_of(make_data_dir(catalogue=None))
     assert fault.file.name == "clusters.yaml"
     assert fault.message == "missing"
+
+
+def test_non_utf8_catalogue_is_a_fault_not_a_crash(make_data_dir: Callable[..., Path]) -> None:
+    data_dir = make_data_dir()
+    (data_dir / "clusters.yaml").write_bytes(MINIMAL_CATALOGUE.encode("gb18030"))
+    [fault] = faults_of(data_dir)
+    assert "not UTF-8 text" in fault.message and fault.line is not None
