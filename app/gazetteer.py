@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from rapidfuzz import fuzz, process
 
 from app.admin_units import AdminUnit, AdminUnits
+from app.text_search import fold as normalise
 
 # Generic English suffixes people leave out or add: "Xianning City", "Jiang'an", "Fang County".
 _EN_SUFFIX = re.compile(r"\s+(city|district|county|prefecture|province)$", re.IGNORECASE)
-
-
-def normalise(text: str) -> str:
-    """Fold case, width, spaces, apostrophes and hyphens: ``Jiang'an`` → ``jiangan``."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"[\s'’‘\-–—·.]", "", folded)
 
 
 class Gazetteer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import geopandas as gpd
 import shapely
@@ -43,6 +44,14 @@ def entity_members(data: ValidData, entity: Entity) -> list[AdminUnit]:
     return [unit for adcode in data.members[entity.id] if (unit := data.units.get(adcode)) is not None]
 
 
+def entity_properties(data: ValidData, entity: Entity) -> dict[str, Any]:
+    """The published properties of an entity (members as adcodes, in catalogue order)."""
+    return {
+        **entity.model_dump(mode="json", include=set(ENTITY_COLUMNS)),
+        "members": list(data.members[entity.id]),
+    }
+
+
 def entities_frame(
     data: ValidData, kinds: Sequence[Kind] | None = None, lines: bool = False
 ) -> gpd.GeoDataFrame:
@@ -52,17 +61,9 @@ def entities_frame(
         if kinds is not None and entity.kind not in kinds:
             continue
         members = entity_members(data, entity)
-        rows.append(
-            {
-                **entity.model_dump(mode="json", include=set(ENTITY_COLUMNS)),
-                "members": [member.adcode for member in members],
-                "geometry": route(members) if lines else footprint(members),
-            }
-        )
-    frame = gpd.GeoDataFrame(
-        rows, columns=[*ENTITY_COLUMNS, "geometry"], geometry="geometry", crs="EPSG:4326"
-    )
-    return frame
+        geometry = route(members) if lines else footprint(members)
+        rows.append({**entity_properties(data, entity), "geometry": geometry})
+    return gpd.GeoDataFrame(rows, columns=[*ENTITY_COLUMNS, "geometry"], geometry="geometry", crs="EPSG:4326")
 
 
 def _polygons(geometry: BaseGeometry) -> list[Polygon]:

@@ -3,17 +3,31 @@
 from functools import cached_property
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DATA_DIR = REPO_DIR / "data"
 
 
 class Settings(BaseSettings):
-    """Where the atlas finds its data (``ATLAS_DATA_DIR``; defaults to the repository's ``data/``)."""
+    """Everything configurable, each from ``ATLAS_<NAME>`` in the environment."""
 
     model_config = SettingsConfigDict(env_prefix="ATLAS_")
 
-    data_dir: Path = REPO_DATA_DIR
+    data_dir: Path = Field(REPO_DATA_DIR, description="The source of truth: plans, boundaries, catalogue.")
+    store_path: Path = Field(
+        REPO_DIR / "var" / "atlas.sqlite",
+        description="SpatiaLite file of the store, used when no database URL is set.",
+    )
+    database_url: str | None = Field(
+        None, description="postgresql+psycopg://… to keep the store in PostGIS instead of SpatiaLite."
+    )
+    database_schema: str = Field(
+        "atlas", pattern=r"^[a-z_][a-z0-9_]*$", description="PostGIS schema of the store."
+    )
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS (JSON list).")
+    cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds for reads.")
 
     @cached_property
     def catalogue_file(self) -> Path:

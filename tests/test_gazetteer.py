@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.admin_units import AdminUnits, Level
-from app.gazetteer import Gazetteer, normalise
+from app.gazetteer import Gazetteer
 from app.settings import REPO_DATA_DIR
+from app.text_search import fold as normalise
 
 
 @pytest.fixture(scope="module")

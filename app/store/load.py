@@ -1,0 +1,243 @@
+"""``atlas load``: build the store from ``data/`` aside, then publish it in one atomic step.
+
+Validation runs first, so invalid data never reaches the store; a load that fails midway drops its
+private build and leaves the published store serving, unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from time import perf_counter
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from sqlalchemy import Connection, Table
+
+from app.admin_units import AdminUnit, Level
+from app.catalogue import Kind
+from app.data_version import data_version
+from app.geocode import entity_members, entity_properties, footprint, route
+from app.settings import Settings
+from app.store import schema
+from app.store.location import store_location
+from app.text_search import folded_terms
+from app.validation import ValidData, validate
+
+SCHEMA_VERSION = "1"
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a load did."""
+
+    location: str
+    data_version: str
+    counts: dict[str, int]
+    seconds: float
+
+
+def load_store(settings: Settings, progress: Progress = print) -> LoadReport:
+    """Validate ``settings.data_dir`` and publish a fresh store built from it."""
+    started = perf_counter()
+    progress("Validating data…")
+    data = validate(settings)
+    version = data_version(settings.data_dir)
+    location = store_location(settings)
+    progress(f"Building a new store for {location.describe()}…")
+    with location.staging() as engine:
+        schema.metadata.create_all(engine)
+        with engine.begin() as connection:
+            counts = _fill(connection, data, progress)
+            _insert(connection, schema.meta, _meta_rows(version, counts, _extents(data)))
+        progress("Publishing the new store…")
+    seconds = perf_counter() - started
+    progress(f"Loaded data version {version} into {location.describe()} in {seconds:.1f} s.")
+    return LoadReport(location.describe(), version, counts, seconds)
+
+
+def _fill(connection: Connection, data: ValidData, progress: Progress) -> dict[str, int]:
+    catalogue = data.catalogue
+    steps: list[tuple[Table, list[dict[str, Any]]]] = [
+        (schema.admin_units, [_unit_row(unit, position) for position, unit in enumerate(data.units)]),
+        (schema.plans, [plan.model_dump() for plan in catalogue.plans]),
+        (schema.sectors, _sector_rows(data)),
+        (schema.sector_ancestors, _ancestor_rows(data)),
+        (schema.entities, _entity_rows(data)),
+        (schema.entity_sectors, _entity_sector_rows(data)),
+        (schema.memberships, _membership_rows(data)),
+        (schema.entity_places, _entity_place_rows(data)),
+        (schema.plan_refs, _plan_ref_rows(data)),
+        (schema.text_notes, [note.model_dump() | {"plan_id": note.plan} for note in catalogue.text_notes]),
+    ]
+    counts = {}
+    for table, rows in steps:
+        _insert(connection, table, rows)
+        counts[table.name] = len(rows)
+        progress(f"  {table.name}: {len(rows)} rows")
+    return counts
+
+
+def _insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        columns = set(table.columns.keys())
+        connection.execute(table.insert(), [{k: v for k, v in row.items() if k in columns} for row in rows])
+
+
+def _meta_rows(version: str, counts: dict[str, int], extents: dict[str, list[float]]) -> list[dict[str, Any]]:
+    values = {
+        "data_version": version,
+        "schema_version": SCHEMA_VERSION,
+        "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scope": "hubei",
+        "counts": json.dumps(counts),
+        "extents": json.dumps(extents),
+    }
+    return [{"key": key, "value": value} for key, value in values.items()]
+
+
+def _extents(data: ValidData) -> dict[str, list[float]]:
+    """Bounding box of each collection (all lie within the province, so corridors share its box)."""
+    bounds = {
+        "province": data.units.layer(Level.province).total_bounds,
+        "prefectures": data.units.layer(Level.prefecture).total_bounds,
+        "counties": data.units.layer(Level.county).total_bounds,
+    }
+    extents = {name: [round(float(value), 6) for value in box] for name, box in bounds.items()}
+    return extents | {"clusters": extents["province"], "corridors": extents["province"]}
+
+
+def unit_properties(unit: AdminUnit) -> dict[str, Any]:
+    """The published properties of an administrative unit (as in data/boundaries/)."""
+    return {
+        "adcode": unit.adcode,
+        "name_zh": unit.name_zh,
+        "short_name_zh": unit.short_name_zh,
+        "name_en": unit.name_en,
+        "pinyin": unit.pinyin,
+        "level": unit.level.value,
+        "parent_adcode": unit.parent_adcode,
+        "seat_lon": unit.seat.x,
+        "seat_lat": unit.seat.y,
+    }
+
+
+def _unit_row(unit: AdminUnit, position: int) -> dict[str, Any]:
+    properties = unit_properties(unit)
+    return properties | {
+        "key": unit.key,
+        "position": position,
+        "properties": json.dumps(properties, ensure_ascii=False),
+        schema.NAMES: folded_terms(unit.name_zh, unit.short_name_zh, unit.name_en, unit.pinyin),
+        "seat": from_shape(unit.seat, srid=4326),
+        "geom": from_shape(unit.geometry, srid=4326),
+    }
+
+
+def _sector_rows(data: ValidData) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": sector.id,
+            "parent_id": sector.parent,
+            "position": position,
+            "name_zh": sector.name_zh,
+            "name_en": sector.name_en,
+            "plan_id": sector.plan_refs[0].plan,
+            "note": sector.note,
+            schema.NAMES: folded_terms(sector.name_zh, sector.name_en, chinese=[sector.name_zh]),
+        }
+        for position, sector in enumerate(data.catalogue.sectors)
+    ]
+
+
+def _ancestors(data: ValidData, sector_id: str) -> list[str]:
+    chain, current = [], data.catalogue.sector(sector_id)
+    while True:
+        chain.append(current.id)
+        if current.parent is None:
+            return chain
+        current = data.catalogue.sector(current.parent)
+
+
+def _ancestor_rows(data: ValidData) -> list[dict[str, Any]]:
+    return [
+        {"sector_id": sector.id, "ancestor_id": ancestor}
+        for sector in data.catalogue.sectors
+        for ancestor in _ancestors(data, sector.id)
+    ]
+
+
+def _entity_rows(data: ValidData) -> list[dict[str, Any]]:
+    rows = []
+    for position, entity in enumerate(data.catalogue.entities):
+        members = entity_members(data, entity)
+        sector_names = [
+            name
+            for sector_id in entity.sectors
+            for ancestor in _ancestors(data, sector_id)
+            for name in (data.catalogue.sector(ancestor).name_zh, data.catalogue.sector(ancestor).name_en)
+        ]
+        member_names = [
+            name for unit in members for name in (unit.name_zh, unit.short_name_zh, unit.name_en, unit.pinyin)
+        ]
+        names = folded_terms(entity.name_zh, entity.name_en, chinese=[entity.name_zh])
+        rows.append(
+            {
+                **entity.model_dump(
+                    include={"id", "kind", "status", "confidence", "name_zh", "name_en", "note"}
+                ),
+                "position": position,
+                "properties": json.dumps(entity_properties(data, entity), ensure_ascii=False),
+                schema.NAMES: names,
+                schema.TERMS: names + folded_terms(*sector_names, *member_names, chinese=sector_names[::2]),
+                "footprint": from_shape(footprint(members), srid=4326),
+                "route": from_shape(route(members), srid=4326) if entity.kind is Kind.corridor else None,
+            }
+        )
+    return rows
+
+
+def _entity_sector_rows(data: ValidData) -> list[dict[str, Any]]:
+    return [
+        {"entity_id": entity.id, "sector_id": sector, "position": position}
+        for entity in data.catalogue.entities
+        for position, sector in enumerate(entity.sectors)
+    ]
+
+
+def _membership_rows(data: ValidData) -> list[dict[str, Any]]:
+    return [
+        {"entity_id": entity.id, "position": position, "unit_key": unit.key, "adcode": unit.adcode}
+        for entity in data.catalogue.entities
+        for position, unit in enumerate(entity_members(data, entity))
+    ]
+
+
+def _entity_place_rows(data: ValidData) -> list[dict[str, Any]]:
+    rows = []
+    for entity in data.catalogue.entities:
+        places: dict[int, None] = {}
+        for unit in entity_members(data, entity):
+            # units.get() answers an adcode with its highest level, so the four province-administered
+            # units (their own parent at county level) climb to the prefecture level, then the province.
+            current: AdminUnit | None = unit
+            while current is not None:
+                places[current.adcode] = None
+                current = None if current.parent_adcode is None else data.units.get(current.parent_adcode)
+        rows += [{"entity_id": entity.id, "adcode": adcode} for adcode in places]
+    return rows
+
+
+def _plan_ref_rows(data: ValidData) -> list[dict[str, Any]]:
+    rows = []
+    for subject, records in (("sector", data.catalogue.sectors), ("entity", data.catalogue.entities)):
+        for record in records:
+            for position, ref in enumerate(record.plan_refs):
+                rows.append(
+                    {"subject": subject, "subject_id": record.id, "position": position, "plan_id": ref.plan}
+                    | ref.model_dump(include={"year", "section", "quote"})
+                )
+    return rows

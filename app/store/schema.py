@@ -1,0 +1,151 @@
+"""Tables of the store (SQLAlchemy Core + GeoAlchemy2), identical on SpatiaLite and PostGIS.
+
+Each published feature keeps its properties as ready-made JSON text (``properties``), so serving a
+page of features is one indexed query and string assembly; the relational tables (memberships,
+sectors, references) carry the filters.
+"""
+
+from geoalchemy2 import Geometry
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+# Columns of normalised text (see app.text_search.fold) that search runs LIKE over.
+NAMES = "names_norm"  # the record's own names: Chinese, English, pinyin
+TERMS = "search_norm"  # its names plus related words (sectors, member places)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+admin_units = Table(
+    "admin_units",
+    metadata,
+    Column("key", String(32), primary_key=True),  # level/adcode: four adcodes exist at two levels
+    Column("adcode", Integer, nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name_zh", Text, nullable=False),
+    Column("short_name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("pinyin", Text, nullable=False),
+    Column("parent_adcode", Integer),
+    Column("properties", Text, nullable=False),
+    Column(NAMES, Text, nullable=False),
+    Column("seat", Geometry("POINT", srid=4326, spatial_index=False), nullable=False),
+    Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False),
+    Index("ix_admin_units_level_adcode", "level", "adcode", unique=True),
+    Index("ix_admin_units_parent", "parent_adcode"),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("file", Text, nullable=False),
+    Column("title_zh", Text, nullable=False),
+    Column("title_en", Text, nullable=False),
+    Column("issuer_zh", Text, nullable=False),
+    Column("issuer_en", Text, nullable=False),
+    Column("number", Text),
+    Column("date", Date, nullable=False),
+    Column("note", Text),
+)
+
+sectors = Table(
+    "sectors",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("parent_id", String(80), ForeignKey("sectors.id")),
+    Column("position", Integer, nullable=False),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("plan_id", String(32), ForeignKey("plans.id"), nullable=False),
+    Column("note", Text),
+    Column(NAMES, Text, nullable=False),
+)
+
+# Every sector paired with itself and each of its ancestors: "sector X" includes its sub-sectors.
+sector_ancestors = Table(
+    "sector_ancestors",
+    metadata,
+    Column("sector_id", String(80), ForeignKey("sectors.id"), primary_key=True),
+    Column("ancestor_id", String(80), ForeignKey("sectors.id"), primary_key=True),
+    Index("ix_sector_ancestors_ancestor", "ancestor_id"),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("confidence", String(16), nullable=False),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("note", Text),
+    Column("properties", Text, nullable=False),
+    Column(NAMES, Text, nullable=False),
+    Column(TERMS, Text, nullable=False),
+    Column("footprint", Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False),
+    Column("route", Geometry("LINESTRING", srid=4326, spatial_index=True)),
+    Index("ix_entities_kind", "kind"),
+)
+
+entity_sectors = Table(
+    "entity_sectors",
+    metadata,
+    Column("entity_id", String(80), ForeignKey("entities.id"), primary_key=True),
+    Column("sector_id", String(80), ForeignKey("sectors.id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Index("ix_entity_sectors_sector", "sector_id"),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("entity_id", String(80), ForeignKey("entities.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("unit_key", String(32), ForeignKey("admin_units.key"), nullable=False),
+    Column("adcode", Integer, nullable=False),
+    Index("ix_memberships_adcode", "adcode"),
+)
+
+# Each entity with every place it lies in: its members and their ancestors (roll-up for `place`).
+entity_places = Table(
+    "entity_places",
+    metadata,
+    Column("entity_id", String(80), ForeignKey("entities.id"), primary_key=True),
+    Column("adcode", Integer, primary_key=True),
+    Index("ix_entity_places_adcode", "adcode"),
+)
+
+plan_refs = Table(
+    "plan_refs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject", String(16), nullable=False),  # entity | sector
+    Column("subject_id", String(80), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("plan_id", String(32), ForeignKey("plans.id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("section", Text, nullable=False),
+    Column("quote", Text, nullable=False),
+    Index("ix_plan_refs_subject", "subject", "subject_id"),
+    Index("ix_plan_refs_year", "year"),
+)
+
+text_notes = Table(
+    "text_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(32), ForeignKey("plans.id"), nullable=False),
+    Column("section", Text, nullable=False),
+    Column("quote", Text, nullable=False),
+    Column("note", Text, nullable=False),
+)

@@ -1,0 +1,28 @@
+"""Text folding for matching names typed in 中文, English or pinyin."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from pypinyin import lazy_pinyin
+
+_SEPARATORS = re.compile(r"[\s'’‘\-–—·.,，、。()（）“”\"/]")
+
+
+def fold(text: str) -> str:
+    """Fold case, width, spaces, quotes, apostrophes and hyphens: ``Jiang'an`` → ``jiangan``."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def pinyin(text: str) -> str:
+    """Toneless pinyin of the Chinese characters in ``text``, folded: 咸宁起重 → ``xianningqizhong``."""
+    return fold("".join(lazy_pinyin(text)))
+
+
+def folded_terms(*texts: str | None, chinese: Iterable[str] = ()) -> str:
+    """One searchable string: every text folded, plus the pinyin of the Chinese ones, joined by ``|``."""
+    parts = [fold(text) for text in texts if text]
+    parts += [pinyin(text) for text in chinese if text]
+    return "|" + "|".join(dict.fromkeys(part for part in parts if part)) + "|"
