@@ -92,9 +92,7 @@ def build_boundaries(out_dir: Path, progress: Callable[[str], None] = print) -> 
         _write_feature_collection(path, features)
         progress(f"Wrote {path}")
     reference = reference_fingerprint(features_by_level)
-    (out_dir / REFERENCE_FILE).write_text(
-        json.dumps(reference, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+    (out_dir / REFERENCE_FILE).write_text(json.dumps(reference, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     progress(f"Wrote {out_dir / REFERENCE_FILE}")
     return counts
 
@@ -131,6 +129,4 @@ def _feature(properties: dict[str, Any], geometry: BaseGeometry) -> dict[str, An
 def _write_feature_collection(path: Path, features: list[dict[str, Any]]) -> None:
     # One feature per line keeps diffs of a rebuild readable.
     lines = [json.dumps(feature, ensure_ascii=False, separators=(",", ":")) for feature in features]
-    path.write_text(
-        '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n", encoding="utf-8"
-    )
+    path.write_text('{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n", encoding="utf-8")

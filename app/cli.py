@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 
 from app.admin_units import Level
 from app.boundary_build import BuildError, build_boundaries
 from app.export import Format, Layer, layer_frame, write_layer
 from app.settings import Settings
+from app.store.freshness import store_is_current
+from app.store.load import load_store
+from app.store.location import StoreUnavailable
 from app.validation import DataInvalid, ValidData, validate
 
 cli = typer.Typer(
@@ -32,13 +37,17 @@ def _settings(data_dir: Path | None) -> Settings:
     return Settings(data_dir=data_dir) if data_dir else Settings()
 
 
+def _print_faults(exc: DataInvalid) -> None:
+    for fault in exc.faults:
+        typer.echo(str(fault), err=True)
+    typer.echo(f"数据有误 Invalid data: {len(exc.faults)} fault(s).", err=True)
+
+
 def _load(settings: Settings) -> ValidData:
     try:
         return validate(settings)
     except DataInvalid as exc:
-        for fault in exc.faults:
-            typer.echo(str(fault), err=True)
-        typer.echo(f"数据有误 Invalid data: {len(exc.faults)} fault(s).", err=True)
+        _print_faults(exc)
         raise typer.Exit(1) from None
 
 
@@ -101,6 +110,46 @@ def export_command(
         typer.echo(f"无法写入 Cannot write {output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"已导出 Exported {len(frame)} features of {layer.value} to {output}")
+
+
+@cli.command("load")
+def load_command(data_dir: DataDir = None) -> None:
+    """Validate the data and build the store from it (SpatiaLite, or PostGIS with ATLAS_DATABASE_URL);
+    the previous store keeps serving until the new one is complete."""
+    settings = _settings(data_dir)
+    try:
+        load_store(settings, progress=typer.echo)
+    except DataInvalid as exc:
+        _print_faults(exc)
+        raise typer.Exit(1) from None
+    except StoreUnavailable as exc:
+        typer.echo(f"存储不可用 Store unavailable: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@cli.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the atlas with uvicorn, building the store first if it is missing or older than the data."""
+    settings = _settings(data_dir)
+    if data_dir is not None:
+        os.environ["ATLAS_DATA_DIR"] = str(data_dir)  # the workers read their settings from the environment
+    try:
+        if not store_is_current(settings):
+            typer.echo("存储缺失或过期 The store is missing or older than the data: loading it first.")
+            load_store(settings, progress=typer.echo)
+    except DataInvalid as exc:
+        _print_faults(exc)
+        raise typer.Exit(1) from None
+    except StoreUnavailable as exc:
+        typer.echo(f"存储不可用 Store unavailable: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"湖北装备制造产业集群地图 Hubei Cluster Atlas: http://{host}:{port}/")
+    uvicorn.run("api.factory:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 def main() -> None:

@@ -52,9 +52,7 @@ def entity_properties(data: ValidData, entity: Entity) -> dict[str, Any]:
     }
 
 
-def entities_frame(
-    data: ValidData, kinds: Sequence[Kind] | None = None, lines: bool = False
-) -> gpd.GeoDataFrame:
+def entities_frame(data: ValidData, kinds: Sequence[Kind] | None = None, lines: bool = False) -> gpd.GeoDataFrame:
     """Entities as features: footprints, or (``lines=True``) routes through member seats."""
     rows = []
     for entity in data.catalogue.entities:

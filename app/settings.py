@@ -23,9 +23,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="postgresql+psycopg://… to keep the store in PostGIS instead of SpatiaLite."
     )
-    database_schema: str = Field(
-        "atlas", pattern=r"^[a-z_][a-z0-9_]*$", description="PostGIS schema of the store."
-    )
+    database_schema: str = Field("atlas", pattern=r"^[a-z_][a-z0-9_]*$", description="PostGIS schema of the store.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS (JSON list).")
     cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds for reads.")
 

@@ -290,9 +290,7 @@ class _Checker:
                 members[entity.id] = self._resolve_members(source, index, entity, gazetteer)
         return members
 
-    def _resolve_members(
-        self, source: YamlSource, index: int, entity: Entity, gazetteer: Gazetteer
-    ) -> list[int]:
+    def _resolve_members(self, source: YamlSource, index: int, entity: Entity, gazetteer: Gazetteer) -> list[int]:
         entry = f"entity {entity.id}"
         adcodes: list[int] = []
         for member_index, member in enumerate(entity.members):

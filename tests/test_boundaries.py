@@ -49,9 +49,7 @@ def test_parents_are_consistent(units: AdminUnits) -> None:
     assert all(unit.parent_adcode == 420000 for unit in units.at_level(Level.prefecture))
     for county in units.at_level(Level.county):
         assert county.parent_adcode in prefectures, county.label
-        assert (
-            str(county.adcode)[:4] == str(county.parent_adcode)[:4] or county.parent_adcode == county.adcode
-        )
+        assert str(county.adcode)[:4] == str(county.parent_adcode)[:4] or county.parent_adcode == county.adcode
         parent = units.get(county.parent_adcode)
         assert parent is not None and parent.geometry.buffer(1e-9).contains(county.geometry), county.label
 

@@ -73,9 +73,7 @@ def test_both_plans_are_represented(shipped: ValidData) -> None:
 
 def test_sector_taxonomy(shipped: ValidData) -> None:
     sectors = shipped.catalogue.sectors
-    top_2021 = [
-        s for s in sectors if s.parent is None and s.plan_refs[0].plan == "fyp2021" and s.id != "specialty"
-    ]
+    top_2021 = [s for s in sectors if s.parent is None and s.plan_refs[0].plan == "fyp2021" and s.id != "specialty"]
     assert sorted(s.name_zh for s in top_2021) == sorted(
         [
             "汽车制造",

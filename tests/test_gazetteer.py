@@ -63,14 +63,10 @@ def test_unknown_names_are_not_guessed(gazetteer: Gazetteer) -> None:
     assert gazetteer.resolve("Atlantis") is None
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"), [("咸宁县", 421200), ("xiannin", 421200), ("Guangshu", 421381)]
-)
+@pytest.mark.parametrize(("query", "expected"), [("咸宁县", 421200), ("xiannin", 421200), ("Guangshu", 421381)])
 def test_suggestions_for_near_misses(gazetteer: Gazetteer, query: str, expected: int) -> None:
     assert gazetteer.suggest(query, limit=1)[0].adcode == expected
 
 
 def test_normalise_folds_case_width_and_separators() -> None:
-    assert (
-        normalise("Ｊｉａｎｇ’an  District") == normalise("jiangan-district") == "jianganDistrict".casefold()
-    )
+    assert normalise("Ｊｉａｎｇ’an  District") == normalise("jiangan-district") == "jianganDistrict".casefold()

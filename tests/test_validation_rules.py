@@ -52,15 +52,11 @@ def test_unknown_member_suggests_nearest_place(make_data_dir: Callable[..., Path
     assert fault.entry == "entity xianning-crane-cluster"
     assert fault.field == "members[0]"
     assert "unknown place '咸宁县'; did you mean 咸宁市 (421200)?" in fault.message
-    assert str(fault).startswith(
-        f"{fault.file}:{fault.line}: entity xianning-crane-cluster, field members[0]:"
-    )
+    assert str(fault).startswith(f"{fault.file}:{fault.line}: entity xianning-crane-cluster, field members[0]:")
 
 
 def test_quote_must_be_verbatim(make_data_dir: Callable[..., Path]) -> None:
-    text = broken(
-        "quote: “汉孝随襄十”千里汽车产业走廊实力显著增强", "quote: “汉孝随襄十”千里汽车产业走廊实力明显增强"
-    )
+    text = broken("quote: “汉孝随襄十”千里汽车产业走廊实力显著增强", "quote: “汉孝随襄十”千里汽车产业走廊实力明显增强")
     [fault] = faults_of(make_data_dir(text))
     assert fault.line == line_of(text, "实力明显增强")
     assert (fault.entry, fault.field) == ("entity auto-corridor", "plan_refs[0].quote")

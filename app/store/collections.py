@@ -69,8 +69,7 @@ COLLECTIONS: dict[str, Collection] = {
             "prefectures",
             "市州",
             "Prefecture-level units",
-            "Hubei's 17 prefecture-level units, including the province-administered "
-            "仙桃、潜江、天门、神农架.",
+            "Hubei's 17 prefecture-level units, including the province-administered 仙桃、潜江、天门、神农架.",
             schema.admin_units,
             "geom",
             "adcode",

@@ -106,9 +106,7 @@ def _parse_filter(info: StoreInfo, name: FilterName, raw: str) -> object:
         allowed_numbers: frozenset[int] = info.plan_years if name is FilterName.plan else info.adcodes
         what = "plan year" if name is FilterName.plan else "adcode"
         if not raw.isdigit() or int(raw) not in allowed_numbers:
-            hint = (
-                f"; plans: {', '.join(map(str, sorted(allowed_numbers)))}" if name is FilterName.plan else ""
-            )
+            hint = f"; plans: {', '.join(map(str, sorted(allowed_numbers)))}" if name is FilterName.plan else ""
             raise InvalidParameter(name.value, f"{raw!r} is not a known {what}{hint}")
         return int(raw)
     if len(raw) > 100:
@@ -194,11 +192,10 @@ def conditions(
 
 
 def feature_json(identifier: object, geometry: str | None, properties: str) -> str:
-    """One GeoJSON Feature from its parts, without parsing them again."""
-    return (
-        f'{{"type":"Feature","id":{json.dumps(identifier)},"geometry":{geometry or "null"},'
-        f'"properties":{properties}}}'
-    )
+    """One GeoJSON Feature from its parts, without parsing them again. Ids are strings (adcodes too):
+    clients build item URLs from them, and some read numbers back as floats."""
+    head = f'{{"type":"Feature","id":{json.dumps(str(identifier))},'
+    return f'{head}"geometry":{geometry or "null"},"properties":{properties}}}'
 
 
 def _geojson(target: Collection) -> ColumnElement[str]:

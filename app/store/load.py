@@ -186,9 +186,7 @@ def _entity_rows(data: ValidData) -> list[dict[str, Any]]:
         names = folded_terms(entity.name_zh, entity.name_en, chinese=[entity.name_zh])
         rows.append(
             {
-                **entity.model_dump(
-                    include={"id", "kind", "status", "confidence", "name_zh", "name_en", "note"}
-                ),
+                **entity.model_dump(include={"id", "kind", "status", "confidence", "name_zh", "name_en", "note"}),
                 "position": position,
                 "properties": json.dumps(entity_properties(data, entity), ensure_ascii=False),
                 schema.NAMES: names,

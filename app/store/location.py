@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyogrio
 import sqlean
 from geoalchemy2.admin.dialects.sqlite import load_spatialite, load_spatialite_driver
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -24,6 +25,10 @@ from app.settings import Settings
 # GeoAlchemy2 loads SpatiaLite from this path; Debian's libsqlite3-mod-spatialite puts it on the
 # loader's search path under this name.
 os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+# pyogrio's bundled GDAL carries (and exports) its own SQLite. If GDAL registers its drivers after
+# mod_spatialite has pulled the system libsqlite3 into the process, writing a GeoPackage segfaults;
+# registering them first keeps each library bound to its own SQLite.
+pyogrio.list_drivers()
 
 
 class StoreUnavailable(Exception):
@@ -141,9 +146,7 @@ class PostgisLocation(StoreLocation):
             with admin.begin() as connection:
                 # One transaction: readers see the old schema or the new one, never neither; the
                 # advisory lock keeps two concurrent loads from interleaving their swaps.
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(hashtext(:schema))"), {"schema": self.schema}
-                )
+                connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:schema))"), {"schema": self.schema})
                 if _schema_exists(connection, self.schema):
                     connection.execute(text(f'ALTER SCHEMA "{self.schema}" RENAME TO "{retired}"'))
                 connection.execute(text(f'ALTER SCHEMA "{building}" RENAME TO "{self.schema}"'))
@@ -155,9 +158,7 @@ class PostgisLocation(StoreLocation):
 
 def _schema_exists(connection: Connection, schema: str) -> int | None:
     """The schema's oid, or None; a renamed-in schema has a new oid, so this also identifies a build."""
-    return connection.execute(
-        text("SELECT oid FROM pg_namespace WHERE nspname = :schema"), {"schema": schema}
-    ).scalar()
+    return connection.execute(text("SELECT oid FROM pg_namespace WHERE nspname = :schema"), {"schema": schema}).scalar()
 
 
 def store_location(settings: Settings) -> StoreLocation:

@@ -1,0 +1,70 @@
+"""The FastAPI application: routers over the core, error handlers and HTTP manners."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from api import errors
+from api.middleware import CollapseSlashes, ConditionalGet, HeadAsGet
+from api.routers import downloads, health, ogc, people
+from app.settings import Settings
+from app.store.store import Store
+
+TITLE = "湖北装备制造产业集群地图 Hubei Cluster Atlas"
+CACHED_PREFIXES = ("/api", "/ogc", "/downloads")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new application on the store ``settings`` names (the environment's, by default)."""
+    settings = settings or Settings()
+    store = Store(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title=TITLE,
+        version="0.2.0",
+        description="The clusters, corridors, city groups, bases and platforms of Hubei's equipment-manufacturing "
+        "plans on Tianditu boundaries: JSON for people (`/api`), OGC API – Features for GIS software (`/ogc`), "
+        "and file downloads (`/downloads`).",
+        lifespan=lifespan,
+    )
+    app.state.settings, app.state.store = settings, store
+    errors.install(app)
+    for module in (people, ogc, downloads, health):
+        app.include_router(module.router)
+
+    @app.get("/", tags=["运维 Operations"], summary="Index")
+    def index(request: Request) -> dict[str, Any]:
+        """Where everything is."""
+        base = str(request.base_url).rstrip("/")
+        return {
+            "title": TITLE,
+            "links": {
+                "api_docs": f"{base}/docs",
+                "people_api": f"{base}/api/clusters",
+                "ogc_api_features": f"{base}/ogc",
+                "downloads": f"{base}/downloads/clusters.geojson",
+                "health": f"{base}/healthz",
+            },
+        }
+
+    # Added innermost first: HEAD and path clean-up see the request before anything else.
+    app.add_middleware(ConditionalGet, store=lambda: store, prefixes=CACHED_PREFIXES, max_age=settings.cache_max_age)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "OPTIONS"]
+        )
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(CollapseSlashes)
+    return app

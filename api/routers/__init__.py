@@ -1,0 +1,1 @@
+"""The atlas's routes, one module per audience."""

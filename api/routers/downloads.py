@@ -1,0 +1,59 @@
+"""``/downloads/{layer}.{format}``: whole layers as files, with the same filters as the feature API."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from api.dependencies import CrsParam, StoreDep
+from app.downloads import FileFormat, features_frame, render
+from app.store import features
+from app.store.collections import COLLECTIONS
+from app.store.store import InvalidParameter, NotFound
+
+router = APIRouter(prefix="/downloads", tags=["下载 Downloads"])
+
+_NAME = re.compile(rf"^({'|'.join(COLLECTIONS)})\.({'|'.join(FileFormat)})$")
+_PARAMETERS = {"bbox", "crs"}
+
+
+@router.get(
+    "/{filename}",
+    summary="Download a layer",
+    responses={200: {"content": {media: {} for media in ("application/geo+json", "application/zip", "text/csv")}}},
+)
+async def download(
+    request: Request,
+    store: StoreDep,
+    filename: Annotated[str, Path(description="LAYER.FORMAT, e.g. clusters.xlsx or counties.gpkg.", max_length=40)],
+    crs: CrsParam = "wgs84",
+    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat", max_length=200)] = None,
+) -> Response:
+    """Layers: province, prefectures, counties, clusters, corridors. Formats: geojson, gpkg, zip (Shapefile
+    with a UTF-8 .cpg), csv (UTF-8 with BOM), xlsx, kml. Entity layers take sector, kind, plan, status,
+    place and q as in `/api/clusters`."""
+    match = _NAME.match(filename)
+    if match is None:
+        raise NotFound(f"No download {filename!r}: ask for LAYER.FORMAT with a layer of {', '.join(COLLECTIONS)}.")
+    target, file_format = features.collection(match[1]), FileFormat(match[2])
+    params = request.query_params
+    allowed = _PARAMETERS | {name.value for name in target.filters}
+    for name in params:
+        if name not in allowed:
+            raise InvalidParameter(name, f"unknown parameter; {target.id} downloads take {', '.join(sorted(allowed))}")
+    filters = features.parse_filters(
+        store.info(), target, **{name.value: params.get(name.value) for name in target.filters}
+    )
+    boxes = features.parse_bbox(bbox) if bbox else None
+
+    def build() -> Response:
+        page = features.items(store, target, filters, boxes)
+        rendered = render(features_frame(page.features), target.id, file_format, gcj02=crs == "gcj02")
+        disposition = f'attachment; filename="{rendered.filename}"'
+        return Response(rendered.content, media_type=rendered.media_type, headers={"Content-Disposition": disposition})
+
+    # Writing files is CPU and disk work: keep it off the event loop.
+    return await anyio.to_thread.run_sync(build)

@@ -1,0 +1,198 @@
+"""``/ogc``: OGC API – Features Part 1 (core, GeoJSON, OpenAPI 3.0) for GIS software."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+
+from api.dependencies import StoreDep
+from api.ogc_openapi import DEFAULT_LIMIT, MAX_LIMIT, ogc_openapi
+from app.store import features
+from app.store.collections import COLLECTIONS, Collection
+from app.store.store import InvalidParameter, Store
+
+router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
+
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+_COMMON_PARAMETERS = {"limit", "offset", "bbox", "datetime", "f"}
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_INSTANT = re.compile(rf"^{_DATE}([Tt]\d{{2}}:\d{{2}}:\d{{2}}(\.\d+)?([Zz]|[+-]\d{{2}}:\d{{2}}))?$")
+_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+
+
+def _root(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/ogc"
+
+
+def _link(href: str, rel: str, media_type: str, title: str) -> dict[str, str]:
+    return {"href": href, "rel": rel, "type": media_type, "title": title}
+
+
+@router.get("", include_in_schema=False)
+@router.get("/", summary="Landing page")
+def landing(request: Request) -> dict[str, Any]:
+    """Links to the API definition, the conformance classes and the collections."""
+    root = _root(request)
+    return {
+        "title": "湖北装备制造产业集群地图 Hubei Cluster Atlas",
+        "description": "OGC API – Features for Hubei's administrative units and the clusters, corridors and city "
+        "groups of its equipment-manufacturing plans.",
+        "links": [
+            _link(root, "self", JSON, "This document"),
+            _link(f"{root}/api", "service-desc", OPENAPI_30, "API definition (OpenAPI 3.0)"),
+            _link(str(request.base_url).rstrip("/") + "/docs", "service-doc", "text/html", "API documentation"),
+            _link(f"{root}/conformance", "conformance", JSON, "Conformance classes"),
+            _link(f"{root}/collections", "data", JSON, "Feature collections"),
+        ],
+    }
+
+
+@router.get("/api", summary="API definition (OpenAPI 3.0)")
+def api_definition(request: Request) -> Response:
+    """The OpenAPI 3.0 document of this OGC API."""
+    body = json.dumps(ogc_openapi(_root(request)), ensure_ascii=False)
+    return Response(body, media_type=OPENAPI_30)
+
+
+@router.get("/conformance", summary="Conformance classes")
+def conformance() -> dict[str, list[str]]:
+    """The conformance classes implemented: core, GeoJSON and OpenAPI 3.0."""
+    return {"conformsTo": CONFORMANCE}
+
+
+def _collection_document(store: Store, target: Collection, root: str) -> dict[str, Any]:
+    href = f"{root}/collections/{target.id}"
+    return {
+        "id": target.id,
+        "title": target.title,
+        "description": target.description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": {"spatial": {"bbox": [store.info().extents[target.id]], "crs": CRS84}},
+        "links": [
+            _link(href, "self", JSON, target.title),
+            _link(f"{href}/items", "items", GEOJSON, f"{target.title_en} (GeoJSON)"),
+        ],
+    }
+
+
+@router.get("/collections", summary="Feature collections")
+def collections(request: Request, store: StoreDep) -> dict[str, Any]:
+    """Province, prefectures, counties, clusters (every entity) and corridors."""
+    root = _root(request)
+    return {
+        "links": [_link(f"{root}/collections", "self", JSON, "Feature collections")],
+        "collections": [_collection_document(store, target, root) for target in COLLECTIONS.values()],
+    }
+
+
+@router.get("/collections/{collection_id}", summary="A feature collection")
+def collection(request: Request, store: StoreDep, collection_id: str) -> dict[str, Any]:
+    """One collection's description and extent."""
+    return _collection_document(store, features.collection(collection_id), _root(request))
+
+
+def _integer(name: str, raw: str | None, default: int, minimum: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(name, f"{raw!r} is not an integer") from None
+    if value < minimum:
+        raise InvalidParameter(name, f"must be at least {minimum}")
+    return value
+
+
+def _check_datetime(raw: str) -> None:
+    parts = raw.split("/")
+    valid = len(parts) in (1, 2) and all(
+        part in ("", "..") or _INSTANT.match(part) or (index == 1 and _DURATION.match(part))
+        for index, part in enumerate(parts)
+    )
+    if not valid or parts == [""] or parts == ["..", ".."]:
+        raise InvalidParameter("datetime", f"{raw!r} is not an RFC 3339 instant or interval")
+
+
+@router.get("/collections/{collection_id}/items", summary="Features of a collection")
+def items(request: Request, store: StoreDep, collection_id: str) -> Response:
+    """A page of features (GeoJSON) with paging links; `limit` above the maximum is clamped."""
+    target = features.collection(collection_id)
+    params = request.query_params
+    allowed = _COMMON_PARAMETERS | {name.value for name in target.filters}
+    for name in params:
+        if name not in allowed:
+            raise InvalidParameter(name, f"unknown parameter; {collection_id} takes {', '.join(sorted(allowed))}")
+    if params.get("f") not in (None, "json", "geojson"):
+        raise InvalidParameter("f", "only json (GeoJSON) is offered")
+    limit = min(_integer("limit", params.get("limit"), DEFAULT_LIMIT, 1), MAX_LIMIT)
+    offset = _integer("offset", params.get("offset"), 0, 0)
+    boxes = features.parse_bbox(params["bbox"]) if params.get("bbox") else None
+    if params.get("datetime"):
+        _check_datetime(params["datetime"])
+    filters = features.parse_filters(
+        store.info(), target, **{name.value: params.get(name.value) for name in target.filters}
+    )
+    page = features.items(store, target, filters, boxes, limit, offset)
+    returned = len(page.features)
+    base = f"{_root(request)}/collections/{target.id}/items"
+    kept = [(key, value) for key, value in params.multi_items() if key not in ("limit", "offset")]
+
+    def href(at_offset: int) -> str:
+        return f"{base}?{urlencode([*kept, ('limit', limit), ('offset', at_offset)])}"
+
+    links = [
+        _link(href(offset), "self", GEOJSON, "This page"),
+        _link(f"{_root(request)}/collections/{target.id}", "collection", JSON, target.title),
+    ]
+    if offset + returned < page.number_matched:
+        links.append(_link(href(offset + returned), "next", GEOJSON, "Next page"))
+    if offset > 0:
+        links.append(_link(href(max(offset - limit, 0)), "prev", GEOJSON, "Previous page"))
+    head = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "numberMatched": page.number_matched,
+            "numberReturned": returned,
+            "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "links": links,
+        },
+        ensure_ascii=False,
+    )
+    return Response(head[:-1] + ',"features":[' + ",".join(page.features) + "]}", media_type=GEOJSON)
+
+
+@router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
+def item(request: Request, store: StoreDep, collection_id: str, feature_id: str) -> Response:
+    """One feature (GeoJSON) with links to itself, its collection and its profile in the JSON API."""
+    target = features.collection(collection_id)
+    for name in request.query_params:
+        if name != "f":
+            raise InvalidParameter(name, "unknown parameter; a single feature takes only f")
+    feature = features.item(store, target, feature_id)
+    root = _root(request)
+    people = "places" if target.id_column == "adcode" else "clusters"
+    links = [
+        _link(f"{root}/collections/{target.id}/items/{feature_id}", "self", GEOJSON, "This feature"),
+        _link(
+            f"{str(request.base_url).rstrip('/')}/api/{people}/{feature_id}",
+            "alternate",
+            JSON,
+            "Profile (JSON)",
+        ),
+        _link(f"{root}/collections/{target.id}", "collection", JSON, target.title),
+    ]
+    return Response(feature[:-1] + ',"links":' + json.dumps(links, ensure_ascii=False) + "}", media_type=GEOJSON)
