@@ -64,6 +64,7 @@ def features_frame(features: Sequence[str]) -> gpd.GeoDataFrame:
     if parsed and "geometry" in frame:
         columns = [column for column in parsed[0]["properties"] if column in frame.columns]
         frame = frame[[*columns, "geometry"]]
+    frame.index = pd.Index([feature.get("id") for feature in parsed], dtype=object)  # GeoJSON keeps them
     return frame
 
 
@@ -71,16 +72,21 @@ def render(frame: gpd.GeoDataFrame, layer: str, file_format: FileFormat, gcj02: 
     """``frame`` as a file of ``file_format``; with ``gcj02`` the coordinates are shifted and the file
     says so (a ``coordinate_system`` column, and a note where the format has room for one)."""
     frame = frame.copy()
+    ids = frame.index
+    frame = frame.reset_index(drop=True)
     if gcj02:
         frame["geometry"] = [wgs84_to_gcj02(geometry) for geometry in frame.geometry]
         frame["coordinate_system"] = "GCJ-02"
     name = f"hubei-{layer}{'-gcj02' if gcj02 else ''}"
-    writer = _WRITERS[file_format]
-    return Download(writer(frame, name, gcj02), MEDIA_TYPES[file_format], f"{name}.{file_format.value}")
+    if file_format is FileFormat.geojson:
+        content = _geojson(frame.set_axis(ids), name, gcj02)
+    else:
+        content = _WRITERS[file_format](frame, name, gcj02)
+    return Download(content, MEDIA_TYPES[file_format], f"{name}.{file_format.value}")
 
 
 def _geojson(frame: gpd.GeoDataFrame, name: str, gcj02: bool) -> bytes:
-    collection = json.loads(frame.to_json(drop_id=True, ensure_ascii=False, na="null"))
+    collection = json.loads(frame.to_json(drop_id=False, ensure_ascii=False, na="null"))
     collection = (
         {"type": "FeatureCollection", "name": name}
         | ({"coordinate_system": GCJ02_NOTE} if gcj02 else {})
@@ -200,7 +206,6 @@ def _read_and_remove(directory: Path) -> dict[str, bytes]:
 
 
 _WRITERS = {
-    FileFormat.geojson: _geojson,
     FileFormat.gpkg: _gpkg,
     FileFormat.zip: _zip,
     FileFormat.csv: _csv,

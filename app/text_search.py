@@ -12,8 +12,10 @@ _SEPARATORS = re.compile(r"[\s'’‘\-–—·.,，、。()（）“”\"/]")
 
 
 def fold(text: str) -> str:
-    """Fold case, width, spaces, quotes, apostrophes and hyphens: ``Jiang'an`` → ``jiangan``."""
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text).casefold())
+    """Fold case, width, spaces, quotes, apostrophes and hyphens, and drop control characters (which
+    no name contains and PostgreSQL refuses): ``Jiang'an`` → ``jiangan``."""
+    folded = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text).casefold())
+    return "".join(character for character in folded if unicodedata.category(character) != "Cc")
 
 
 def pinyin(text: str) -> str:

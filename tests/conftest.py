@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
-from collections.abc import Callable
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 from app.settings import REPO_DATA_DIR, Settings
+from app.store.load import load_store
 from app.validation import ValidData, validate
 
 # A small catalogue of real quotes: each rule test breaks one thing in it.
@@ -103,3 +113,92 @@ def make_data_dir(tmp_path: Path) -> Callable[..., Path]:
         return data_dir
 
     return make
+
+
+# --- the store and the API, on both backends ------------------------------------------------------
+
+BACKENDS = ("spatialite", "postgis")
+TEST_DATABASE_URL = os.environ.get("ATLAS_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/atlas_test")
+
+
+def backend_settings(backend: str, tmp: Path, schema: str, data_dir: Path = REPO_DATA_DIR) -> Settings:
+    """Settings for a store of ``backend``: a SpatiaLite file under ``tmp`` or a schema in the test database."""
+    if backend == "spatialite":
+        return Settings(data_dir=data_dir, store_path=tmp / f"{schema}.sqlite")
+    return Settings(data_dir=data_dir, database_url=TEST_DATABASE_URL, database_schema=schema)
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="session")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Settings]:
+    """The shipped data loaded once into each backend."""
+    tmp = tmp_path_factory.mktemp("stores")
+    settings = {backend: backend_settings(backend, tmp, "atlas_test_api") for backend in BACKENDS}
+    for each in settings.values():
+        load_store(each, progress=_quiet)
+    return settings
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_environment(settings: Settings) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ATLAS_")}
+    env["ATLAS_DATA_DIR"] = str(settings.data_dir)
+    env["ATLAS_STORE_PATH"] = str(settings.store_path)
+    env["ATLAS_DATABASE_SCHEMA"] = settings.database_schema
+    env["ATLAS_CORS_ORIGINS"] = json.dumps(settings.cors_origins)
+    if settings.database_url:
+        env["ATLAS_DATABASE_URL"] = settings.database_url
+    return env
+
+
+@contextmanager
+def running_server(settings: Settings, *extra: str) -> Iterator[str]:
+    """A real uvicorn serving ``settings`` on a free loopback port; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "api.factory:create_app", "--factory", "--port", str(port)]
+    log = Path(tempfile.mkstemp(prefix=f"atlas-server-{port}-", suffix=".log")[1])
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [*command, "--no-access-log", *extra], env=server_environment(settings), stdout=sink, stderr=sink
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn did not start: {log.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        # Whatever the server logged (tracebacks of 500s above all) is shown with a failing test.
+        sys.stderr.write(log.read_text(errors="replace"))
+        log.unlink()
+
+
+@pytest.fixture(scope="session")
+def servers(loaded: dict[str, Settings]) -> Iterator[dict[str, str]]:
+    """One live server per backend."""
+    with running_server(loaded["spatialite"]) as spatialite, running_server(loaded["postgis"]) as postgis:
+        yield {"spatialite": spatialite, "postgis": postgis}
+
+
+@pytest.fixture(params=BACKENDS)
+def api(request: pytest.FixtureRequest, servers: dict[str, str]) -> Iterator[httpx.Client]:
+    """An HTTP client on the live server of each backend in turn."""
+    with httpx.Client(base_url=servers[request.param], timeout=30) as client:
+        yield client

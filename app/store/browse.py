@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.catalogue import Kind
 from app.store import schema
-from app.store.features import COORDINATE_DECIMALS, Filters, entity_conditions
+from app.store.features import COORDINATE_DECIMALS, Filters, entity_conditions, is_plausible_id
 from app.store.store import NotFound, Store, rows_as_dicts
 
 GROUP_KINDS = (Kind.city_group.value, Kind.corridor.value)
@@ -65,6 +65,8 @@ def entity_summaries(
 
 def entity_detail(store: Store, entity_id: str) -> dict[str, Any]:
     """One entity: properties, member places and sectors spelled out, footprint and route GeoJSON."""
+    if not is_plausible_id(entity_id):
+        raise NotFound(f"No entity {entity_id!r}.")
     entities = schema.entities
     query = select(
         entities.c.properties,

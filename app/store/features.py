@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -225,16 +226,21 @@ def items(
     return FeaturePage(matched, [feature_json(*row) for row in rows])
 
 
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def is_plausible_id(text: str, numeric: bool = False) -> bool:
+    """Whether ``text`` could be an id at all (adcode or catalogue id); others need no query."""
+    return (text.isascii() and text.isdigit() and len(text) <= 6) if numeric else bool(_ID.match(text))
+
+
 def item(store: Store, target: Collection, feature_id: str) -> str:
     """One feature of ``target`` as GeoJSON text, or :class:`NotFound`."""
     table = target.table
     key = table.c[target.id_column]
-    if key.type.python_type is int:
-        if not feature_id.isdigit():
-            raise NotFound(f"No feature {feature_id!r} in {target.id}.")
-        value: object = int(feature_id)
-    else:
-        value = feature_id
+    if not is_plausible_id(feature_id, numeric=key.type.python_type is int):
+        raise NotFound(f"No feature {feature_id!r} in {target.id}.")
+    value: object = int(feature_id) if key.type.python_type is int else feature_id
     query = select(key, _geojson(target), table.c.properties).where(key == value)
     if (where := target.where()) is not None:
         query = query.where(where)

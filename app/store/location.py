@@ -19,6 +19,7 @@ import sqlean
 from geoalchemy2.admin.dialects.sqlite import load_spatialite, load_spatialite_driver
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
 from app.settings import Settings
 
@@ -182,6 +183,10 @@ def _spatialite_engine(uri: str, on_connect: object) -> Engine:
         "sqlite://",
         module=sqlean.dbapi2,
         creator=lambda: sqlean.dbapi2.connect(uri, uri=True, check_same_thread=False),
+        # Explicit: for a bare sqlite:// URL SQLAlchemy assumes :memory: and picks SingletonThreadPool,
+        # whose dispose() (on a swap) closes connections other threads are still reading from.
+        poolclass=QueuePool,
+        pool_size=8,
     )
     event.listen(engine, "connect", on_connect)
     return engine

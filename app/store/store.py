@@ -99,7 +99,7 @@ class Store:
 
 def _read_info(engine: Engine) -> StoreInfo:
     with engine.connect() as connection:
-        meta = dict(connection.execute(select(schema.meta.c.key, schema.meta.c.value)).tuples().all())
+        meta = dict(connection.execute(select(schema.meta.c.key, schema.meta.c.value)).all())
         sector_ids = connection.execute(select(schema.sectors.c.id)).scalars().all()
         adcodes = connection.execute(select(schema.admin_units.c.adcode)).scalars().all()
         years = connection.execute(select(schema.plans.c.year)).scalars().all()
