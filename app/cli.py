@@ -12,7 +12,8 @@ import uvicorn
 
 from app.admin_units import Level
 from app.boundary_build import BuildError, build_boundaries
-from app.export import Format, Layer, layer_frame, write_layer
+from app.downloads import FileFormat, render
+from app.export import Layer, layer_frame
 from app.settings import Settings
 from app.store.freshness import store_is_current
 from app.store.load import load_store
@@ -98,14 +99,16 @@ def build_boundaries_command(
 def export_command(
     layer: Annotated[Layer, typer.Argument(help="Layer to export.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
-    file_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.geojson,
+    file_format: Annotated[FileFormat, typer.Option("--format", "-f", help="Output format.")] = FileFormat.geojson,
     data_dir: DataDir = None,
 ) -> None:
-    """Write one layer (province, prefectures, counties, clusters, corridors) to a file."""
+    """Write one layer (province, prefectures, counties, clusters, corridors) to a file: GeoJSON,
+    GeoPackage, zipped Shapefile, CSV, XLSX or KML — the same files as the server's /downloads."""
     data = _load(_settings(data_dir))
     frame = layer_frame(data, layer)
     try:
-        write_layer(frame, output, file_format)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(render(frame, layer.value, file_format).content)
     except OSError as exc:
         typer.echo(f"无法写入 Cannot write {output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None

@@ -1,11 +1,11 @@
-"""Writing the atlas's layers to files."""
+"""The published layers, built straight from the data directory (no store needed)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from app.admin_units import Level
 from app.catalogue import Kind
@@ -23,30 +23,20 @@ class Layer(StrEnum):
     corridors = "corridors"
 
 
-class Format(StrEnum):
-    """Output formats of ``atlas export``."""
-
-    geojson = "geojson"
-
-
-_BOUNDARY_LEVELS = {
-    Layer.province: Level.province,
-    Layer.prefectures: Level.prefecture,
-    Layer.counties: Level.county,
-}
+_BOUNDARY_LEVELS = {Layer.province: Level.province, Layer.prefectures: Level.prefecture, Layer.counties: Level.county}
 
 
 def layer_frame(data: ValidData, layer: Layer) -> gpd.GeoDataFrame:
-    """One layer as a GeoDataFrame in EPSG:4326: boundaries, every entity's footprint, or corridor lines."""
+    """One layer in EPSG:4326, indexed by feature id (adcode or entity id, as text): boundaries, every
+    entity's footprint, or corridor lines."""
     if layer in _BOUNDARY_LEVELS:
-        return data.units.layer(_BOUNDARY_LEVELS[layer])
-    if layer is Layer.corridors:
-        return entities_frame(data, kinds=[Kind.corridor], lines=True)
-    return entities_frame(data)
-
-
-def write_layer(frame: gpd.GeoDataFrame, output: Path, file_format: Format = Format.geojson) -> None:
-    """Write ``frame`` to ``output`` (RFC 7946 GeoJSON: WGS 84 longitude/latitude, UTF-8)."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if file_format is Format.geojson:
-        output.write_text(frame.to_json(drop_id=True, ensure_ascii=False, na="null"), encoding="utf-8")
+        frame = data.units.layer(_BOUNDARY_LEVELS[layer])
+        ids = frame["adcode"].astype(str)
+    else:
+        frame = (
+            entities_frame(data, kinds=[Kind.corridor], lines=True)
+            if layer is Layer.corridors
+            else entities_frame(data)
+        )
+        ids = frame["id"]
+    return frame.set_axis(pd.Index(ids.tolist(), dtype=object))

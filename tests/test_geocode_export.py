@@ -10,6 +10,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 
@@ -47,25 +48,9 @@ def test_route_follows_seats_in_the_given_order(units: AdminUnits) -> None:
     assert list(line.coords) == [(units.get(a).seat.x, units.get(a).seat.y) for a in order]
 
 
-def _export(data_dir: Path, layer: str, output: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "export",
-            layer,
-            "-f",
-            "geojson",
-            "-o",
-            str(output),
-            "--data-dir",
-            str(data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def _export(data_dir: Path, layer: str, output: Path, file_format: str = "geojson") -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "app", "export", layer, "-f", file_format, "-o", str(output)]
+    return subprocess.run([*command, "--data-dir", str(data_dir)], capture_output=True, text=True, check=False)
 
 
 def _plain(value: object) -> object:
@@ -132,7 +117,7 @@ def test_unknown_layer_and_format_are_refused(make_data_dir: Callable[..., Path]
     assert bad_layer.returncode == 2 and "rivers" in bad_layer.stderr
     assert "Traceback" not in bad_layer.stderr
     bad_format = subprocess.run(
-        [sys.executable, "-m", "app", "export", "clusters", "--format", "kml", "-o", str(tmp_path / "x.kml")],
+        [sys.executable, "-m", "app", "export", "clusters", "--format", "pdf", "-o", str(tmp_path / "x.pdf")],
         capture_output=True,
         text=True,
         check=False,
@@ -153,3 +138,13 @@ def test_unwritable_output_is_a_message(make_data_dir: Callable[..., Path], tmp_
     result = _export(make_data_dir(), "counties", blocker / "counties.geojson")
     assert result.returncode == 1
     assert "Cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("file_format", "prefix"), [("gpkg", ""), ("zip", "/vsizip/"), ("kml", "")])
+def test_cli_exports_the_download_formats(
+    make_data_dir: Callable[..., Path], tmp_path: Path, file_format: str, prefix: str
+) -> None:
+    output = tmp_path / f"clusters.{file_format}"
+    result = _export(make_data_dir(), "clusters", output, file_format)
+    assert result.returncode == 0, result.stderr
+    assert len(pyogrio.read_dataframe(prefix + str(output))) == 3

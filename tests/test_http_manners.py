@@ -98,3 +98,14 @@ def test_injection_strings_are_just_text(api: httpx.Client) -> None:
     response = api.get("/api/clusters", params={"q": "'; DROP TABLE entities;--"})
     assert response.status_code == 200 and response.json()["total"] == 0
     assert api.get("/api/clusters").json()["total"] == 56
+
+
+def test_openapi_documents_the_people_api_with_examples(api: httpx.Client) -> None:
+    document = api.get("/openapi.json").json()
+    assert {"/api/clusters", "/api/clusters/{entity_id}", "/api/search", "/api/places/{adcode}"} <= set(
+        document["paths"]
+    )
+    schemas = document["components"]["schemas"]
+    assert schemas["Entity"]["examples"][0]["id"] == "xianning-crane-cluster"
+    assert schemas["SearchResult"]["examples"][0]["query"] == "xianning"
+    assert api.get("/docs").status_code == 200
