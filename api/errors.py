@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from app.store.location import StoreUnavailable
@@ -47,7 +48,8 @@ def install(app: FastAPI) -> None:
         return error_response(404, str(exc))
 
     @app.exception_handler(StoreUnavailable)
-    async def unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+    @app.exception_handler(OperationalError)  # the database went away in the middle of a request
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
         log.warning("store unavailable: %s", exc)
         return error_response(503, "The atlas's store is unavailable; try again shortly.")
 

@@ -119,7 +119,10 @@ def export_command(
 def load_command(data_dir: DataDir = None) -> None:
     """Validate the data and build the store from it (SpatiaLite, or PostGIS with ATLAS_DATABASE_URL);
     the previous store keeps serving until the new one is complete."""
-    settings = _settings(data_dir)
+    _load_or_exit(_settings(data_dir))
+
+
+def _load_or_exit(settings: Settings) -> None:
     try:
         load_store(settings, progress=typer.echo)
     except DataInvalid as exc:
@@ -141,16 +144,9 @@ def serve_command(
     settings = _settings(data_dir)
     if data_dir is not None:
         os.environ["ATLAS_DATA_DIR"] = str(data_dir)  # the workers read their settings from the environment
-    try:
-        if not store_is_current(settings):
-            typer.echo("存储缺失或过期 The store is missing or older than the data: loading it first.")
-            load_store(settings, progress=typer.echo)
-    except DataInvalid as exc:
-        _print_faults(exc)
-        raise typer.Exit(1) from None
-    except StoreUnavailable as exc:
-        typer.echo(f"存储不可用 Store unavailable: {exc}", err=True)
-        raise typer.Exit(1) from None
+    if not store_is_current(settings):
+        typer.echo("存储缺失或过期 The store is missing or older than the data: loading it first.")
+        _load_or_exit(settings)
     typer.echo(f"湖北装备制造产业集群地图 Hubei Cluster Atlas: http://{host}:{port}/")
     uvicorn.run("api.factory:create_app", factory=True, host=host, port=port, workers=workers)
 

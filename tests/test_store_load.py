@@ -196,3 +196,31 @@ def test_a_missing_store_is_503_not_500(tmp_path: Path) -> None:
 def test_only_postgresql_urls(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match=r"postgresql\+psycopg"):
         Store(Settings(database_url="mysql://root@127.0.0.1/atlas"))
+
+
+def test_unreachable_database_is_a_message(make_data_dir: Callable[..., Path]) -> None:
+    settings = Settings(
+        data_dir=make_data_dir(), database_url=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "load"], env=server_environment(settings), capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "Store unavailable" in result.stderr and "cannot be reached" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_store_that_disappears_gives_503_then_recovers(make_data_dir: Callable[..., Path], tmp_path: Path) -> None:
+    settings = backend_settings("postgis", tmp_path, "atlas_test_vanishing", make_data_dir())
+    load_store(settings, progress=lambda _message: None)
+    with running_server(settings) as base:
+        assert httpx.get(f"{base}/api/clusters").status_code == 200
+        with create_engine(TEST_DATABASE_URL).begin() as connection:
+            connection.execute(text('DROP SCHEMA "atlas_test_vanishing" CASCADE'))
+        time.sleep(1.5)  # past the reader's swap check
+        gone = httpx.get(f"{base}/api/clusters")
+        assert gone.status_code == 503 and gone.json()["code"] == "ServiceUnavailable"
+        assert httpx.get(f"{base}/healthz").status_code == 503
+        load_store(settings, progress=lambda _message: None)
+        time.sleep(1.5)
+        assert httpx.get(f"{base}/api/clusters").json()["total"] == 3

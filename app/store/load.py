@@ -15,6 +15,7 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape
 from sqlalchemy import Connection, Table
+from sqlalchemy.exc import OperationalError
 
 from app.admin_units import AdminUnit, Level
 from app.catalogue import Kind
@@ -22,7 +23,7 @@ from app.data_version import data_version
 from app.geocode import entity_members, entity_properties, footprint, route
 from app.settings import Settings
 from app.store import schema
-from app.store.location import store_location
+from app.store.location import StoreUnavailable, store_location
 from app.text_search import folded_terms
 from app.validation import ValidData, validate
 
@@ -48,12 +49,15 @@ def load_store(settings: Settings, progress: Progress = print) -> LoadReport:
     version = data_version(settings.data_dir)
     location = store_location(settings)
     progress(f"Building a new store for {location.describe()}…")
-    with location.staging() as engine:
-        schema.metadata.create_all(engine)
-        with engine.begin() as connection:
-            counts = _fill(connection, data, progress)
-            _insert(connection, schema.meta, _meta_rows(version, counts, _extents(data)))
-        progress("Publishing the new store…")
+    try:
+        with location.staging() as engine:
+            schema.metadata.create_all(engine)
+            with engine.begin() as connection:
+                counts = _fill(connection, data, progress)
+                _insert(connection, schema.meta, _meta_rows(version, counts, _extents(data)))
+            progress("Publishing the new store…")
+    except OperationalError as exc:
+        raise StoreUnavailable(f"{location.describe()} cannot be reached or written: {exc.orig}") from exc
     seconds = perf_counter() - started
     progress(f"Loaded data version {version} into {location.describe()} in {seconds:.1f} s.")
     return LoadReport(location.describe(), version, counts, seconds)
