@@ -30,7 +30,8 @@ def entity_filters(
     store: StoreDep,
     sector: Annotated[str | None, Query(description="Sector id; includes its sub-sectors.", max_length=80)] = None,
     kind: Annotated[
-        str | None, Query(description="cluster, corridor, city_group, specialisation, base, platform.")
+        str | None,
+        Query(description="cluster, corridor, city_group, specialisation, base, platform; several comma-separated."),
     ] = None,
     plan: Annotated[str | None, Query(description="Plan year: 2021 or 2014.", max_length=4)] = None,
     status: Annotated[str | None, Query(description="existing or planned.")] = None,

@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.middleware import CollapseSlashes, ConditionalGet, HeadAsGet
-from api.routers import downloads, health, ogc, people
+from api.routers import downloads, health, ogc, people, web
 from app.settings import Settings
 from app.store.store import Store
 
@@ -40,16 +41,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings, app.state.store = settings, store
     errors.install(app)
-    for module in (people, ogc, downloads, health):
+    for module in (people, ogc, downloads, health, web):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 
-    @app.get("/", tags=["运维 Operations"], summary="Index")
+    @app.get("/api", tags=["运维 Operations"], summary="Index")
     def index(request: Request) -> dict[str, Any]:
         """Where everything is."""
         base = str(request.base_url).rstrip("/")
         return {
             "title": TITLE,
             "links": {
+                "map": f"{base}/",
                 "api_docs": f"{base}/docs",
                 "people_api": f"{base}/api/clusters",
                 "ogc_api_features": f"{base}/ogc",

@@ -12,7 +12,7 @@ DEFAULT_LIMIT = 10
 
 _FILTER_DESCRIPTIONS = {
     FilterName.sector: "Sector id (see /api/sectors); includes its sub-sectors. Entity collections only.",
-    FilterName.kind: "cluster, corridor, city_group, specialisation, base or platform. Collection clusters only.",
+    FilterName.kind: "cluster, corridor, city_group, specialisation, base, platform (comma-separated). Clusters only.",
     FilterName.plan: "Plan year: 2021 or 2014. Entity collections only.",
     FilterName.status: "existing or planned. Entity collections only.",
     FilterName.place: "Adcode; a prefecture includes its counties' entities. Entity collections only.",

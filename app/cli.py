@@ -12,9 +12,11 @@ import uvicorn
 
 from app.admin_units import Level
 from app.boundary_build import BuildError, build_boundaries
+from app.catalogue import Kind
 from app.downloads import FileFormat, render
 from app.export import Layer, layer_frame
 from app.settings import Settings
+from app.standalone_map import MapError, build_map
 from app.store.freshness import store_is_current
 from app.store.load import load_store
 from app.store.location import StoreUnavailable
@@ -113,6 +115,25 @@ def export_command(
         typer.echo(f"无法写入 Cannot write {output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"已导出 Exported {len(frame)} features of {layer.value} to {output}")
+
+
+@cli.command("map")
+def map_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    sector: Annotated[str | None, typer.Option(help="Only entities of this sector (with its sub-sectors).")] = None,
+    kind: Annotated[list[Kind] | None, typer.Option(help="Only entities of this kind (repeatable).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Write a single HTML map (folium) that opens from disk with no network, with the plans' quotes."""
+    data = _load(_settings(data_dir))
+    try:
+        page = build_map(data, sector, kind)
+    except MapError as exc:
+        typer.echo(f"无法制图 Cannot make the map: {exc}", err=True)
+        raise typer.Exit(1) from None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(page, encoding="utf-8")
+    typer.echo(f"已生成 Wrote {output}")
 
 
 @cli.command("load")

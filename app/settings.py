@@ -2,6 +2,7 @@
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,11 @@ class Settings(BaseSettings):
     database_schema: str = Field("atlas", pattern=r"^[a-z_][a-z0-9_]*$", description="PostGIS schema of the store.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS (JSON list).")
     cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds for reads.")
+    map_approval_number: str = Field("", max_length=80, description="审图号 shown on the map, e.g. GS(2024)1234号.")
+    basemap: Literal["none", "osm", "tianditu"] = Field(
+        "none", description="Tile layer under the boundaries: none (default), osm, or tianditu (needs a key)."
+    )
+    tianditu_key: str = Field("", max_length=64, description="Tianditu API key (tk) for basemap=tianditu.")
 
     @cached_property
     def catalogue_file(self) -> Path:

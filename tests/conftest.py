@@ -149,13 +149,11 @@ def free_port() -> int:
 
 
 def server_environment(settings: Settings) -> dict[str, str]:
+    """The environment that gives a server process exactly ``settings`` (every field as ATLAS_*)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("ATLAS_")}
-    env["ATLAS_DATA_DIR"] = str(settings.data_dir)
-    env["ATLAS_STORE_PATH"] = str(settings.store_path)
-    env["ATLAS_DATABASE_SCHEMA"] = settings.database_schema
-    env["ATLAS_CORS_ORIGINS"] = json.dumps(settings.cors_origins)
-    if settings.database_url:
-        env["ATLAS_DATABASE_URL"] = settings.database_url
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"ATLAS_{name.upper()}"] = json.dumps(value) if isinstance(value, list) else str(value)
     return env
 
 

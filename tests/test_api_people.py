@@ -45,6 +45,7 @@ def test_place_rolls_up_counties(api: httpx.Client) -> None:
     ("params", "expected"),
     [
         ({"kind": "corridor"}, 3),
+        ({"kind": "base,platform"}, 27),
         ({"plan": "2014"}, 7),
         ({"kind": "cluster", "status": "existing", "place": "421200"}, 1),
         ({"q": "起重"}, 1),

@@ -31,7 +31,7 @@ class Filters:
     """Validated property filters (see :func:`parse_filters`)."""
 
     sector: str | None = None
-    kind: Kind | None = None
+    kind: tuple[Kind, ...] | None = None  # any of these kinds
     plan: int | None = None
     status: Status | None = None
     place: int | None = None
@@ -96,13 +96,10 @@ def _parse_filter(info: StoreInfo, name: FilterName, raw: str) -> object:
         if raw not in info.sector_ids:
             raise InvalidParameter("sector", f"unknown sector {raw!r}{_nearest(raw, info.sector_ids)}")
         return raw
-    if name in (FilterName.kind, FilterName.status):
-        enum = Kind if name is FilterName.kind else Status
-        try:
-            return enum(raw)
-        except ValueError:
-            allowed = ", ".join(member.value for member in enum)
-            raise InvalidParameter(name.value, f"{raw!r} is not one of {allowed}") from None
+    if name is FilterName.kind:
+        return tuple(_member(Kind, name, part.strip()) for part in raw.split(","))
+    if name is FilterName.status:
+        return _member(Status, name, raw)
     if name in (FilterName.plan, FilterName.place):
         allowed_numbers: frozenset[int] = info.plan_years if name is FilterName.plan else info.adcodes
         what = "plan year" if name is FilterName.plan else "adcode"
@@ -113,6 +110,14 @@ def _parse_filter(info: StoreInfo, name: FilterName, raw: str) -> object:
     if len(raw) > 100:
         raise InvalidParameter("q", "at most 100 characters")
     return raw
+
+
+def _member(enum: type[Kind] | type[Status], name: FilterName, raw: str) -> Kind | Status:
+    try:
+        return enum(raw)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise InvalidParameter(name.value, f"{raw!r} is not one of {allowed}") from None
 
 
 def _nearest(value: str, choices: frozenset[str]) -> str:
@@ -135,7 +140,7 @@ def entity_conditions(filters: Filters) -> list[ColumnElement[bool]]:
         )
         conditions.append(entities.c.id.in_(tagged))
     if filters.kind:
-        conditions.append(entities.c.kind == filters.kind.value)
+        conditions.append(entities.c.kind.in_([kind.value for kind in filters.kind]))
     if filters.status:
         conditions.append(entities.c.status == filters.status.value)
     if filters.plan:

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Re-vendor the page's front-end libraries from the npm registry at the versions pinned in
+# web/package.json / web/package-lock.json. The copies under web/static/vendor/ are committed, so
+# neither npm nor a network is needed to run the atlas; run this only to upgrade them.
+set -euo pipefail
+cd "$(dirname "$0")/../web"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp package.json package-lock.json "$work/"
+(cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --silent)
+vendor=static/vendor
+rm -rf "$vendor" && mkdir -p "$vendor/leaflet" "$vendor/leaflet-polylinedecorator" "$vendor/jquery"
+cp -r "$work/node_modules/leaflet/dist/leaflet.js" "$work/node_modules/leaflet/dist/leaflet.css" \
+      "$work/node_modules/leaflet/dist/images" "$work/node_modules/leaflet/LICENSE" "$vendor/leaflet/"
+cp "$work/node_modules/leaflet-polylinedecorator/dist/leaflet.polylineDecorator.js" \
+   "$work/node_modules/leaflet-polylinedecorator/LICENSE" "$vendor/leaflet-polylinedecorator/"
+# jQuery only for the standalone folium map (`atlas map`): folium builds its popups with it.
+cp "$work/node_modules/jquery/dist/jquery.min.js" "$work/node_modules/jquery/LICENSE.txt" "$vendor/jquery/"
+for package in leaflet leaflet-polylinedecorator jquery; do
+    node -e "const p=require('$work/node_modules/$package/package.json'); console.log(p.name + ' ' + p.version + ' (' + p.license + ')')" \
+        > "$vendor/$package/VERSION"
+done
+echo "Vendored into web/$vendor:" && cat "$vendor"/*/VERSION
