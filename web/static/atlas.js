@@ -627,7 +627,11 @@ async function start() {
     ]);
     indexSectors(tree);
     layers.prefectures.addData(prefectures);
-    if (!view) map.fitBounds(layers.prefectures.getBounds(), { padding: [8, 8], animate: false });
+    if (!view) {
+      // On wide screens keep the province clear of the legend in the bottom-right corner.
+      const legendWidth = window.innerWidth > 700 ? 250 : 8;
+      map.fitBounds(layers.prefectures.getBounds(), { paddingTopLeft: [8, 8], paddingBottomRight: [legendWidth, 8], animate: false });
+    }
     map.getContainer().dataset.prefecturesDrawn = String(prefectures.features.length);
     data.entities = entities.features;
     corridors.features.forEach((feature) => data.routes.set(feature.id, feature));
