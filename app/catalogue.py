@@ -130,3 +130,10 @@ class Catalogue(BaseModel):
     def sector(self, sector_id: str) -> Sector:
         """The sector with this id."""
         return next(sector for sector in self.sectors if sector.id == sector_id)
+
+    def sector_chain(self, sector_id: str) -> list[str]:
+        """The sector's id, then its parent's, up to its top-level sector."""
+        chain = [sector_id]
+        while (parent := self.sector(chain[-1]).parent) is not None:
+            chain.append(parent)
+        return chain

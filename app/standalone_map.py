@@ -17,15 +17,11 @@ import folium
 from app.admin_units import Level
 from app.catalogue import Entity, Kind
 from app.geocode import entity_members, footprint, route
+from app.palette import NO_SECTOR, SECTOR_PALETTE
 from app.validation import ValidData
 
 VENDOR = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor"
 PROVINCE = 420000
-# Colours of the web page's palette, by top-level sector in catalogue order.
-PALETTE = [
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-    "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
-]  # fmt: skip
 KIND_NAMES = {
     Kind.cluster: "产业集群 Cluster",
     Kind.corridor: "产业走廊 Corridor",
@@ -38,13 +34,6 @@ KIND_NAMES = {
 
 class MapError(ValueError):
     """The map cannot be made as asked (e.g. an unknown sector)."""
-
-
-def _top_sector(data: ValidData, sector_id: str) -> str:
-    sector = data.catalogue.sector(sector_id)
-    while sector.parent is not None:
-        sector = data.catalogue.sector(sector.parent)
-    return sector.id
 
 
 def _popup(data: ValidData, entity: Entity) -> str:
@@ -72,7 +61,7 @@ def build_map(data: ValidData, sector: str | None = None, kinds: Sequence[Kind] 
     if sector is not None and sector not in {s.id for s in data.catalogue.sectors}:
         raise MapError(f"unknown sector {sector!r}")
     colours = {
-        s.id: PALETTE[index % len(PALETTE)]
+        s.id: SECTOR_PALETTE[index % len(SECTOR_PALETTE)]
         for index, s in enumerate(s for s in data.catalogue.sectors if s.parent is None)
     }
     figure = folium.Map(location=[30.95, 112.3], zoom_start=7, tiles=None, control_scale=True)
@@ -88,12 +77,12 @@ def build_map(data: ValidData, sector: str | None = None, kinds: Sequence[Kind] 
     for entity in data.catalogue.entities:
         if kinds and entity.kind not in kinds:
             continue
-        if sector and not any(sector in _chain(data, s) for s in entity.sectors):
+        if sector and not any(sector in data.catalogue.sector_chain(s) for s in entity.sectors):
             continue
         members = entity_members(data, entity)
         if [member.adcode for member in members] == [PROVINCE]:
             continue  # the plan names no place: nothing to draw
-        colour = colours[_top_sector(data, entity.sectors[0])] if entity.sectors else "#555555"
+        colour = colours[data.catalogue.sector_chain(entity.sectors[0])[-1]] if entity.sectors else NO_SECTOR
         popup = folium.Popup(_popup(data, entity), max_width=380)
         tooltip = f"{entity.name_zh} {entity.name_en}"
         if entity.kind is Kind.corridor:
@@ -129,13 +118,6 @@ def build_map(data: ValidData, sector: str | None = None, kinds: Sequence[Kind] 
         )
     )
     return _inline_assets(figure.get_root().render())
-
-
-def _chain(data: ValidData, sector_id: str) -> list[str]:
-    chain = [sector_id]
-    while (parent := data.catalogue.sector(chain[-1]).parent) is not None:
-        chain.append(parent)
-    return chain
 
 
 def _inline_assets(page: str) -> str:

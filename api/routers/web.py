@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.basemaps import basemaps
+from app.palette import NO_SECTOR, SECTOR_PALETTE
 
 WEB_DIR = Path(__file__).resolve().parent.parent.parent / "web"
 STATIC_DIR = WEB_DIR / "static"
@@ -21,5 +22,9 @@ templates = Jinja2Templates(directory=WEB_DIR / "templates")
 def page(request: Request) -> HTMLResponse:
     """The interactive atlas."""
     settings = request.app.state.settings
-    config = {"approval_number": settings.map_approval_number, "basemaps": basemaps(settings)}
+    config = {
+        "approval_number": settings.map_approval_number,
+        "basemaps": basemaps(settings),
+        "palette": {"sectors": list(SECTOR_PALETTE), "none": NO_SECTOR},
+    }
     return templates.TemplateResponse(request, "index.html", {"config": config})

@@ -157,20 +157,11 @@ def _sector_rows(data: ValidData) -> list[dict[str, Any]]:
     ]
 
 
-def _ancestors(data: ValidData, sector_id: str) -> list[str]:
-    chain, current = [], data.catalogue.sector(sector_id)
-    while True:
-        chain.append(current.id)
-        if current.parent is None:
-            return chain
-        current = data.catalogue.sector(current.parent)
-
-
 def _ancestor_rows(data: ValidData) -> list[dict[str, Any]]:
     return [
         {"sector_id": sector.id, "ancestor_id": ancestor}
         for sector in data.catalogue.sectors
-        for ancestor in _ancestors(data, sector.id)
+        for ancestor in data.catalogue.sector_chain(sector.id)
     ]
 
 
@@ -181,7 +172,7 @@ def _entity_rows(data: ValidData) -> list[dict[str, Any]]:
         sector_names = [
             name
             for sector_id in entity.sectors
-            for ancestor in _ancestors(data, sector_id)
+            for ancestor in data.catalogue.sector_chain(sector_id)
             for name in (data.catalogue.sector(ancestor).name_zh, data.catalogue.sector(ancestor).name_en)
         ]
         member_names = [

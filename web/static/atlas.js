@@ -6,12 +6,9 @@ const config = JSON.parse(document.getElementById("atlas-config").textContent);
 const HUBEI_VIEW = { lat: 30.95, lng: 112.3, zoom: 7 };
 const PROVINCE = 420000;
 const COUNTY_ZOOM = 9;
-// One colour per top-level sector (16), chosen to stay apart on white and in print.
-const PALETTE = [
-  "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-  "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
-];
-const NO_SECTOR = "#555555";
+// Sector colours come from the server (app/palette.py), shared with the standalone map.
+const PALETTE = config.palette.sectors;
+const NO_SECTOR = config.palette.none;
 
 const state = {
   lang: "zh",
