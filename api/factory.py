@@ -9,10 +9,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.middleware import CollapseSlashes, ConditionalGet, HeadAsGet
+from api.middleware import CollapseSlashes, ConditionalGet, HeadAsGet, SecurityHeaders
 from api.routers import downloads, health, ogc, people, web
 from app.settings import Settings
 from app.store.store import Store
@@ -38,12 +40,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "plans on Tianditu boundaries: JSON for people (`/api`), OGC API – Features for GIS software (`/ogc`), "
         "and file downloads (`/downloads`).",
         lifespan=lifespan,
+        docs_url=None,  # served below from local files: FastAPI's default loads Swagger UI from a CDN
+        redoc_url=None,
     )
     app.state.settings, app.state.store = settings, store
     errors.install(app)
     for module in (people, ogc, downloads, health, web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{TITLE} — API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     @app.get("/api", tags=["运维 Operations"], summary="Index")
     def index(request: Request) -> dict[str, Any]:
@@ -68,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "OPTIONS"]
         )
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     app.add_middleware(CollapseSlashes)
     return app

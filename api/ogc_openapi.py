@@ -8,6 +8,7 @@ from typing import Any
 from app.store.collections import COLLECTIONS, FilterName
 
 MAX_LIMIT = 1000
+MAX_OFFSET = 100_000
 DEFAULT_LIMIT = 10
 
 _FILTER_DESCRIPTIONS = {
@@ -57,7 +58,11 @@ def ogc_openapi(root: str) -> dict[str, Any]:
             f"Features per page (1–{MAX_LIMIT}; larger values are clamped to {MAX_LIMIT}).",
             {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
         ),
-        _query("offset", "Features to skip (paging).", {"type": "integer", "minimum": 0, "default": 0}),
+        _query(
+            "offset",
+            "Features to skip (paging).",
+            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+        ),
         _query(
             "bbox",
             "minlon,minlat,maxlon,maxlat in CRS84 (a box with minlon > maxlon crosses the antimeridian).",

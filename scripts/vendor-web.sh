@@ -9,15 +9,18 @@ trap 'rm -rf "$work"' EXIT
 cp package.json package-lock.json "$work/"
 (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --silent)
 vendor=static/vendor
-rm -rf "$vendor" && mkdir -p "$vendor/leaflet" "$vendor/leaflet-polylinedecorator" "$vendor/jquery"
+rm -rf "$vendor" && mkdir -p "$vendor/leaflet" "$vendor/leaflet-polylinedecorator" "$vendor/jquery" "$vendor/swagger-ui"
 cp -r "$work/node_modules/leaflet/dist/leaflet.js" "$work/node_modules/leaflet/dist/leaflet.css" \
       "$work/node_modules/leaflet/dist/images" "$work/node_modules/leaflet/LICENSE" "$vendor/leaflet/"
 cp "$work/node_modules/leaflet-polylinedecorator/dist/leaflet.polylineDecorator.js" \
    "$work/node_modules/leaflet-polylinedecorator/LICENSE" "$vendor/leaflet-polylinedecorator/"
 # jQuery only for the standalone folium map (`atlas map`): folium builds its popups with it.
 cp "$work/node_modules/jquery/dist/jquery.min.js" "$work/node_modules/jquery/LICENSE.txt" "$vendor/jquery/"
-for package in leaflet leaflet-polylinedecorator jquery; do
+# Swagger UI for /docs (FastAPI's default page would load it from a CDN).
+cp "$work/node_modules/swagger-ui-dist/swagger-ui-bundle.js" "$work/node_modules/swagger-ui-dist/swagger-ui.css" \
+   "$work/node_modules/swagger-ui-dist/LICENSE" "$vendor/swagger-ui/"
+for package in leaflet leaflet-polylinedecorator jquery swagger-ui-dist; do
     node -e "const p=require('$work/node_modules/$package/package.json'); console.log(p.name + ' ' + p.version + ' (' + p.license + ')')" \
-        > "$vendor/$package/VERSION"
+        > "$vendor/${package%-dist}/VERSION"
 done
 echo "Vendored into web/$vendor:" && cat "$vendor"/*/VERSION

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 
 from api.dependencies import StoreDep
-from api.ogc_openapi import DEFAULT_LIMIT, MAX_LIMIT, ogc_openapi
+from api.ogc_openapi import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ogc_openapi
 from app.store import features
 from app.store.collections import COLLECTIONS, Collection
 from app.store.store import InvalidParameter, Store
@@ -105,15 +105,19 @@ def collection(request: Request, store: StoreDep, collection_id: str) -> dict[st
     return _collection_document(store, features.collection(collection_id), _root(request))
 
 
-def _integer(name: str, raw: str | None, default: int, minimum: int) -> int:
+def _integer(name: str, raw: str | None, default: int, minimum: int, maximum: int | None = None) -> int:
     if raw is None or raw == "":
         return default
+    if len(raw) > 12:
+        raise InvalidParameter(name, f"{raw[:12]!r}… is too long for a number")
     try:
         value = int(raw)
     except ValueError:
         raise InvalidParameter(name, f"{raw!r} is not an integer") from None
     if value < minimum:
         raise InvalidParameter(name, f"must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise InvalidParameter(name, f"must be at most {maximum}")
     return value
 
 
@@ -139,7 +143,7 @@ def items(request: Request, store: StoreDep, collection_id: str) -> Response:
     if params.get("f") not in (None, "json", "geojson"):
         raise InvalidParameter("f", "only json (GeoJSON) is offered")
     limit = min(_integer("limit", params.get("limit"), DEFAULT_LIMIT, 1), MAX_LIMIT)
-    offset = _integer("offset", params.get("offset"), 0, 0)
+    offset = _integer("offset", params.get("offset"), 0, 0, MAX_OFFSET)
     boxes = features.parse_bbox(params["bbox"]) if params.get("bbox") else None
     if params.get("datetime"):
         _check_datetime(params["datetime"])

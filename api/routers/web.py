@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -22,9 +24,23 @@ templates = Jinja2Templates(directory=WEB_DIR / "templates")
 def page(request: Request) -> HTMLResponse:
     """The interactive atlas."""
     settings = request.app.state.settings
+    tiles = basemaps(settings)
     config = {
         "approval_number": settings.map_approval_number,
-        "basemaps": basemaps(settings),
+        "basemaps": tiles,
         "palette": {"sectors": list(SECTOR_PALETTE), "none": NO_SECTOR},
     }
-    return templates.TemplateResponse(request, "index.html", {"config": config})
+    response = templates.TemplateResponse(request, "index.html", {"config": config})
+    response.headers["Content-Security-Policy"] = content_security_policy(tiles)
+    return response
+
+
+def content_security_policy(tiles: list[dict[str, Any]]) -> str:
+    """Self only: no inline script or style, no other origin but a configured base map's tile host."""
+    tile_hosts = sorted({urlsplit(url).scheme + "://" + urlsplit(url).netloc for tile in tiles for url in tile["urls"]})
+    image_sources = " ".join(["'self'", "data:", *(host.replace("{s}", "*") for host in tile_hosts)])
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src {image_sources}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )

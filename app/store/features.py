@@ -61,6 +61,8 @@ def collection(collection_id: str) -> Collection:
 def parse_bbox(text: str) -> list[BBox]:
     """``minlon,minlat,maxlon,maxlat`` (or 6 numbers with heights) as one or two boxes: a box whose
     west edge lies east of its east edge crosses the antimeridian and is split there."""
+    if len(text) > 200:
+        raise InvalidParameter("bbox", "at most 200 characters")
     try:
         numbers = [float(part) for part in text.split(",")]
     except ValueError:
@@ -236,7 +238,9 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 def is_plausible_id(text: str, numeric: bool = False) -> bool:
     """Whether ``text`` could be an id at all (adcode or catalogue id); others need no query."""
-    return (text.isascii() and text.isdigit() and len(text) <= 6) if numeric else bool(_ID.match(text))
+    if numeric:
+        return text.isascii() and text.isdigit() and len(text) <= 6
+    return len(text) <= 80 and bool(_ID.match(text))
 
 
 def item(store: Store, target: Collection, feature_id: str) -> str:

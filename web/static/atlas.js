@@ -34,6 +34,7 @@ const el = (tag, attributes = {}, ...children) => {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else if (key === "text") node.textContent = value;
+    else if (key === "style") node.style.cssText = value; // CSSOM: allowed under the page's CSP
     else node.setAttribute(key, value === true ? "" : value);
   }
   node.append(...children.filter((child) => child !== null && child !== undefined));
@@ -163,7 +164,7 @@ function entityLayer(feature) {
       properties.kind === "base"
         ? L.circleMarker(latlng, { radius: 8, color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 1 })
         : L.marker(latlng, {
-            icon: L.divIcon({ className: "platform-icon", html: `<span style="background:${colour}"></span>`, iconSize: [18, 18] }),
+            icon: L.divIcon({ className: "platform-icon", html: el("span", { style: `background:${colour}` }), iconSize: [18, 18] }),
             keyboard: false,
           }),
     );
