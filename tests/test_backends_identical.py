@@ -26,6 +26,8 @@ URLS = [
     "/ogc/collections/corridors/items",
     "/ogc/collections/clusters/items/wuhan-city-circle",
     "/downloads/clusters.geojson?plan=2014",
+    "/api/map/clusters?zoom=7",
+    "/api/map/counties?zoom=9",
 ]
 
 

@@ -101,6 +101,31 @@ def test_page_draws_the_17_prefectures_offline(visit: Visit) -> None:
     expect(page.locator("#result-count")).to_have_text("56 项")
 
 
+def test_first_view_transfers_at_most_300_kb(browser: Browser, site: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    finished = []
+    page.on("requestfinished", lambda request: finished.append(request))
+    page.goto(f"{site}/")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_load_state("networkidle")
+    sizes = [request.sizes() for request in finished]
+    total = sum(max(size["responseBodySize"], 0) + size["responseHeadersSize"] for size in sizes)
+    context.close()
+    assert 50_000 < total <= 300_000, total
+
+
+def test_finer_outlines_only_when_zoomed_in(visit: Visit) -> None:
+    page = visit.page
+    assert page.locator("#map").get_attribute("data-band") == "z7"
+    for _ in range(3):
+        page.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_timeout(400)
+    expect(page.locator("#map")).not_to_have_attribute("data-band", "z7")
+    assert page.locator("#map").get_attribute("data-band") in ("z9", "full")
+    assert page.locator("#map").get_attribute("data-prefectures-drawn") == "17"
+
+
 def test_sector_filter_changes_what_is_shown(visit: Visit) -> None:
     page = visit.page
     before = drawn(page)
@@ -158,12 +183,11 @@ def test_a_cited_quote_is_one_action_away(visit: Visit) -> None:
 def test_clicking_the_map_opens_profiles(visit: Visit) -> None:
     page = visit.page
     page.locator("#sector-tree input[value=specialty-cranes]").check()
-    paths = page.locator(".leaflet-overlay-pane path")
-    expect(paths).to_have_count(17 + 1)  # the prefectures, then the one crane cluster above them
-    paths.nth(17).dispatch_event("click")
+    expect(page.locator(".leaflet-overlay-pane path")).to_have_count(17 + 1)  # the prefectures and the cluster
+    page.locator("path.entity-xianning-crane-cluster").dispatch_event("click")
     expect(page.locator("#profile h2")).to_have_text("咸宁起重机械产业集群")
     page.locator("#back").click()
-    paths.nth(0).dispatch_event("click")  # the first prefecture: Wuhan
+    page.locator("path.place-420100").dispatch_event("click")
     expect(page.locator("#profile h2")).to_have_text("武汉市")
     expect(page.locator("#profile-body")).to_contain_text("规划在此布局")
 
@@ -213,7 +237,7 @@ def test_counties_by_toggle(visit: Visit) -> None:
     page = visit.page
     paths = page.locator(".leaflet-overlay-pane path").count()
     page.locator("#counties").check()
-    page.wait_for_function(f"document.querySelectorAll('.leaflet-overlay-pane path').length >= {paths + 103}")
+    expect(page.locator(".leaflet-overlay-pane path")).to_have_count(paths + 103)
     assert "counties=1" in page.url
 
 

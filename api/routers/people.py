@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from api.dependencies import CrsParam, FiltersDep, StoreDep, in_crs
 from api.models import EntityDetail, EntityPage, Place, PlaceProfile, SearchResult, SectorNode
-from app.store import browse, search
+from app.store import browse, map_layers, search
 
 router = APIRouter(prefix="/api", tags=["人员 People"])
 
@@ -60,6 +60,22 @@ def place(store: StoreDep, adcode: Annotated[int, Path(ge=100000, le=999999)], c
     their sectors."""
     profile = browse.place_profile(store, adcode)
     return profile | {"geometry": in_crs(profile["geometry"], crs), "crs": crs}
+
+
+@router.get(
+    "/map/{layer}",
+    summary="A layer for drawing on the map page",
+    responses={200: {"content": {"application/geo+json": {}}, "description": "A GeoJSON FeatureCollection."}},
+    response_class=Response,
+)
+def map_layer(
+    store: StoreDep,
+    layer: Annotated[str, Path(max_length=20, description="prefectures, counties, clusters or corridors.")],
+    zoom: Annotated[int, Query(ge=0, le=22, description="Web-map zoom: geometry is generalised to suit it.")] = 7,
+) -> Response:
+    """Every feature of the layer with outlines generalised for the zoom (neighbours keep shared borders)
+    and only what the page draws and filters by. Data users: take /ogc or /downloads (full resolution)."""
+    return Response(map_layers.map_layer(store, layer, zoom), media_type="application/geo+json")
 
 
 @router.get("/search", response_model=SearchResult, summary="Search places, entities and sectors")

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.basemaps import basemaps
+from app.generalise import BANDS
 from app.palette import NO_SECTOR, SECTOR_PALETTE
 
 WEB_DIR = Path(__file__).resolve().parent.parent.parent / "web"
@@ -29,6 +30,7 @@ def page(request: Request) -> HTMLResponse:
         "approval_number": settings.map_approval_number,
         "basemaps": tiles,
         "palette": {"sectors": list(SECTOR_PALETTE), "none": NO_SECTOR},
+        "bands": [{"name": band.name, "max_zoom": band.max_zoom} for band in BANDS],
     }
     response = templates.TemplateResponse(request, "index.html", {"config": config})
     response.headers["Content-Security-Policy"] = content_security_policy(tiles)

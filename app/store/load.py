@@ -14,12 +14,14 @@ from time import perf_counter
 from typing import Any
 
 from geoalchemy2.shape import from_shape
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, Table
 from sqlalchemy.exc import OperationalError
 
 from app.admin_units import AdminUnit, Level
 from app.catalogue import Kind
 from app.data_version import data_version
+from app.generalise import BANDS, dissolve, simplify_units
 from app.geocode import entity_members, entity_properties, footprint, route
 from app.settings import Settings
 from app.store import schema
@@ -27,7 +29,7 @@ from app.store.location import StoreUnavailable, store_location
 from app.text_search import folded_terms
 from app.validation import ValidData, validate
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 Progress = Callable[[str], None]
 
 
@@ -65,12 +67,14 @@ def load_store(settings: Settings, progress: Progress = print) -> LoadReport:
 
 def _fill(connection: Connection, data: ValidData, progress: Progress) -> dict[str, int]:
     catalogue = data.catalogue
+    generalised = {band.name: simplify_units(data.units, band) for band in BANDS}
+    progress(f"  generalised outlines for zoom bands {', '.join(generalised)}")
     steps: list[tuple[Table, list[dict[str, Any]]]] = [
-        (schema.admin_units, [_unit_row(unit, position) for position, unit in enumerate(data.units)]),
+        (schema.admin_units, [_unit_row(unit, position, generalised) for position, unit in enumerate(data.units)]),
         (schema.plans, [plan.model_dump() for plan in catalogue.plans]),
         (schema.sectors, _sector_rows(data)),
         (schema.sector_ancestors, _ancestor_rows(data)),
-        (schema.entities, _entity_rows(data)),
+        (schema.entities, _entity_rows(data, generalised)),
         (schema.entity_sectors, _entity_sector_rows(data)),
         (schema.memberships, _membership_rows(data)),
         (schema.entity_places, _entity_place_rows(data)),
@@ -129,9 +133,10 @@ def unit_properties(unit: AdminUnit) -> dict[str, Any]:
     }
 
 
-def _unit_row(unit: AdminUnit, position: int) -> dict[str, Any]:
+def _unit_row(unit: AdminUnit, position: int, generalised: dict[str, dict[str, BaseGeometry]]) -> dict[str, Any]:
     properties = unit_properties(unit)
     return properties | {
+        **{f"geom_{band}": from_shape(outlines[unit.key], srid=4326) for band, outlines in generalised.items()},
         "key": unit.key,
         "position": position,
         "properties": json.dumps(properties, ensure_ascii=False),
@@ -165,10 +170,14 @@ def _ancestor_rows(data: ValidData) -> list[dict[str, Any]]:
     ]
 
 
-def _entity_rows(data: ValidData) -> list[dict[str, Any]]:
+def _entity_rows(data: ValidData, generalised: dict[str, dict[str, BaseGeometry]]) -> list[dict[str, Any]]:
+    bands = {band.name: band for band in BANDS}
     rows = []
     for position, entity in enumerate(data.catalogue.entities):
         members = entity_members(data, entity)
+        properties = entity_properties(data, entity)
+        map_properties = {key: value for key, value in properties.items() if key not in ("plan_refs", "note")}
+        map_properties["plans"] = sorted({ref.year for ref in entity.plan_refs})
         sector_names = [
             name
             for sector_id in entity.sectors
@@ -183,11 +192,18 @@ def _entity_rows(data: ValidData) -> list[dict[str, Any]]:
             {
                 **entity.model_dump(include={"id", "kind", "status", "confidence", "name_zh", "name_en", "note"}),
                 "position": position,
-                "properties": json.dumps(entity_properties(data, entity), ensure_ascii=False),
+                "properties": json.dumps(properties, ensure_ascii=False),
+                "map_properties": json.dumps(map_properties, ensure_ascii=False),
                 schema.NAMES: names,
                 schema.TERMS: names + folded_terms(*sector_names, *member_names, chinese=sector_names[::2]),
                 "footprint": from_shape(footprint(members), srid=4326),
                 "route": from_shape(route(members), srid=4326) if entity.kind is Kind.corridor else None,
+                **{
+                    f"footprint_{name}": from_shape(
+                        dissolve([outlines[member.key] for member in members], bands[name]), srid=4326
+                    )
+                    for name, outlines in generalised.items()
+                },
             }
         )
     return rows

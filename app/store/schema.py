@@ -37,6 +37,9 @@ admin_units = Table(
     Column(NAMES, Text, nullable=False),
     Column("seat", Geometry("POINT", srid=4326, spatial_index=False), nullable=False),
     Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False),
+    # generalised outlines for drawing at small scales (app.generalise.BANDS)
+    Column("geom_z7", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
+    Column("geom_z9", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
     Index("ix_admin_units_level_adcode", "level", "adcode", unique=True),
     Index("ix_admin_units_parent", "parent_adcode"),
 )
@@ -94,6 +97,9 @@ entities = Table(
     Column(TERMS, Text, nullable=False),
     Column("footprint", Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False),
     Column("route", Geometry("LINESTRING", srid=4326, spatial_index=True)),
+    Column("footprint_z7", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
+    Column("footprint_z9", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
+    Column("map_properties", Text, nullable=False),  # what the page draws and filters by (no quotes)
     Index("ix_entities_kind", "kind"),
 )
 

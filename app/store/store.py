@@ -36,6 +36,7 @@ class StoreInfo:
     """What the published store holds: its data version and the vocabulary filters accept."""
 
     data_version: str
+    schema_version: str
     loaded_at: str
     scope: str
     extents: dict[str, list[float]]
@@ -105,6 +106,7 @@ def _read_info(engine: Engine) -> StoreInfo:
         years = connection.execute(select(schema.plans.c.year)).scalars().all()
     return StoreInfo(
         data_version=meta["data_version"],
+        schema_version=meta["schema_version"],
         loaded_at=meta["loaded_at"],
         scope=meta["scope"],
         extents=json.loads(meta["extents"]),

@@ -62,11 +62,11 @@ for (const basemap of config.basemaps) {
 }
 const layers = {
   prefectures: L.geoJSON(null, {
-    style: { color: "#3a3a3a", weight: 1.2, fillColor: "#ffffff", fillOpacity: 0 },
+    style: (feature) => ({ color: "#3a3a3a", weight: 1.2, fillColor: "#ffffff", fillOpacity: 0, className: `place-${feature.id}` }),
     onEachFeature: (feature, layer) => bindPlace(feature, layer),
   }).addTo(map),
   counties: L.geoJSON(null, {
-    style: { color: "#8a8a8a", weight: 0.7, dashArray: "3 3", fillOpacity: 0 },
+    style: (feature) => ({ color: "#8a8a8a", weight: 0.7, dashArray: "3 3", fillOpacity: 0, className: `place-${feature.id}` }),
     onEachFeature: (feature, layer) => bindPlace(feature, layer),
   }),
   entities: L.featureGroup().addTo(map),
@@ -117,7 +117,7 @@ const isProvinceWide = (properties) => properties.members.length === 1 && proper
 
 function visible(properties) {
   if (!state.kinds.has(properties.kind)) return false;
-  if (state.plan && !properties.plan_refs.some((ref) => String(ref.year) === state.plan)) return false;
+  if (state.plan && !properties.plans.includes(Number(state.plan))) return false;
   if (state.status && properties.status !== state.status) return false;
   if (state.sector) {
     const wanted = withDescendants(state.sector);
@@ -145,16 +145,17 @@ function seatOf(adcode) {
 function entityLayer(feature) {
   const properties = feature.properties;
   const colour = colourOf(properties);
+  const className = `entity-${properties.id}`; // lets people's tools (and tests) find a feature's shapes
   const label = () => `${nameOf(properties)} · ${tr(`kind_${properties.kind}`)}`;
   let layer;
   if (properties.kind === "cluster" || properties.kind === "specialisation") {
-    layer = L.geoJSON(feature, { style: { color: colour, weight: 1.5, fillColor: colour, fillOpacity: 0.32 } });
+    layer = L.geoJSON(feature, { style: { color: colour, weight: 1.5, fillColor: colour, fillOpacity: 0.32, className } });
   } else if (properties.kind === "city_group") {
-    layer = L.geoJSON(feature, { style: { color: colour, weight: 3, dashArray: "8 6", fill: false } });
+    layer = L.geoJSON(feature, { style: { color: colour, weight: 3, dashArray: "8 6", fill: false, className } });
   } else if (properties.kind === "corridor") {
     const route = data.routes.get(properties.id);
     const latlngs = route.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
-    const line = L.polyline(latlngs, { color: colour, weight: 5, opacity: 0.9 });
+    const line = L.polyline(latlngs, { color: colour, weight: 5, opacity: 0.9, className });
     const arrows = L.polylineDecorator(line, {
       patterns: [{ offset: "8%", repeat: "22%", symbol: L.Symbol.arrowHead({ pixelSize: 13, polygon: true, pathOptions: { color: colour, fillOpacity: 1, weight: 0 } }) }],
     });
@@ -162,7 +163,7 @@ function entityLayer(feature) {
   } else {
     const markers = properties.members.map(seatOf).filter(Boolean).map((latlng) =>
       properties.kind === "base"
-        ? L.circleMarker(latlng, { radius: 8, color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 1 })
+        ? L.circleMarker(latlng, { radius: 8, color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 1, className })
         : L.marker(latlng, {
             icon: L.divIcon({ className: "platform-icon", html: el("span", { style: `background:${colour}` }), iconSize: [18, 18] }),
             keyboard: false,
@@ -199,7 +200,7 @@ async function toggleCounties() {
   const wanted = state.counties || map.getZoom() >= COUNTY_ZOOM;
   if (wanted && !map.hasLayer(layers.counties)) {
     if (!layers.counties.getLayers().length) {
-      layers.counties.addData(await getJSON("/ogc/collections/counties/items?limit=1000"));
+      layers.counties.addData(await getJSON(`/api/map/counties?zoom=${bandZoom()}`));
     }
     layers.counties.addTo(map);
     layers.counties.bringToBack();
@@ -207,6 +208,35 @@ async function toggleCounties() {
   } else if (!wanted && map.hasLayer(layers.counties)) {
     map.removeLayer(layers.counties);
   }
+}
+
+// --- generalised geometry per zoom band ------------------------------------------------------------------
+// The server generalises outlines for bands of zoom levels (config.bands); finer detail is fetched only
+// when the map is zoomed into a finer band.
+
+let currentBand = null;
+const bandOf = (zoom) => config.bands.find((band) => Math.floor(zoom) <= band.max_zoom)?.name ?? "full";
+const bandZoom = () => config.bands.find((band) => band.name === currentBand)?.max_zoom ?? 22;
+
+async function loadBand() {
+  const band = bandOf(map.getZoom());
+  if (band === currentBand) return;
+  currentBand = band;
+  const zoom = bandZoom();
+  const [prefectures, entities, counties] = await Promise.all([
+    getJSON(`/api/map/prefectures?zoom=${zoom}`),
+    getJSON(`/api/map/clusters?zoom=${zoom}`),
+    layers.counties.getLayers().length ? getJSON(`/api/map/counties?zoom=${zoom}`) : null,
+  ]);
+  if (band !== currentBand) return; // zoomed on meanwhile
+  layers.prefectures.clearLayers().addData(prefectures);
+  map.getContainer().dataset.prefecturesDrawn = String(prefectures.features.length);
+  map.getContainer().dataset.band = band;
+  if (counties) layers.counties.clearLayers().addData(counties);
+  layers.counties.bringToBack();
+  layers.prefectures.bringToBack();
+  data.entities = entities.features;
+  if (data.sectors.size) update();
 }
 
 // --- the panel: filters, sector tree, results ------------------------------------------------------------
@@ -600,7 +630,8 @@ $("#back").addEventListener("click", () => {
 });
 $("#print").addEventListener("click", () => (preparePrint(), window.print()));
 window.addEventListener("beforeprint", preparePrint);
-map.on("moveend", () => {
+map.on("moveend", async () => {
+  if (currentBand !== null) await loadBand();
   toggleCounties();
   if (data.entities.length) writeHash();
 });
@@ -616,24 +647,21 @@ async function start() {
   if (view) map.setView([view.lat, view.lng], view.zoom, { animate: false });
   applyLanguage();
   try {
-    const [tree, prefectures, entities, corridors, places] = await Promise.all([
+    const [tree, corridors, places] = await Promise.all([
       getJSON("/api/sectors"),
-      getJSON("/ogc/collections/prefectures/items?limit=1000"),
-      getJSON("/ogc/collections/clusters/items?limit=1000"),
-      getJSON("/ogc/collections/corridors/items?limit=1000"),
+      getJSON("/api/map/corridors"),
       getJSON("/api/places"),
+      loadBand(),
     ]);
     indexSectors(tree);
-    layers.prefectures.addData(prefectures);
     if (!view) {
       // On wide screens keep the province clear of the legend in the bottom-right corner.
       const legendWidth = window.innerWidth > 700 ? 250 : 8;
       map.fitBounds(layers.prefectures.getBounds(), { paddingTopLeft: [8, 8], paddingBottomRight: [legendWidth, 8], animate: false });
     }
-    map.getContainer().dataset.prefecturesDrawn = String(prefectures.features.length);
-    data.entities = entities.features;
     corridors.features.forEach((feature) => data.routes.set(feature.id, feature));
     [...places].reverse().forEach((place) => data.places.set(place.adcode, place)); // the higher level wins
+    await loadBand(); // the fitted zoom may want another band
   } catch (error) {
     showError();
     return;
