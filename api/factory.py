@@ -15,12 +15,12 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.middleware import CollapseSlashes, ConditionalGet, HeadAsGet, SecurityHeaders
-from api.routers import downloads, health, ogc, people, web
+from api.routers import downloads, health, ogc, people, tiles, web
 from app.settings import Settings
 from app.store.store import Store
 
 TITLE = "湖北装备制造产业集群地图 Hubei Cluster Atlas"
-CACHED_PREFIXES = ("/api", "/ogc", "/downloads")
+CACHED_PREFIXES = ("/api", "/ogc", "/downloads", "/tiles")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings, app.state.store = settings, store
     errors.install(app)
-    for module in (people, ogc, downloads, health, web):
+    for module in (people, ogc, downloads, tiles, health, web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 

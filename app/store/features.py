@@ -9,6 +9,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from rapidfuzz import process
@@ -164,16 +165,20 @@ def contains(column: ColumnElement[str], query: str) -> ColumnElement[bool]:
     return column.like(f"%{needle}%", escape="\\")
 
 
-def bbox_condition(store: Store, target: Collection, boxes: Sequence[BBox]) -> ColumnElement[bool]:
-    """Features intersecting any of ``boxes``, through the spatial index of either backend."""
-    geometry = target.table.c[target.geometry]
+def bbox_condition(
+    store: Store, target: Collection, boxes: Sequence[BBox], geometry: ColumnElement[Any] | None = None
+) -> ColumnElement[bool]:
+    """Features intersecting any of ``boxes``, through the spatial index of either backend (the index is
+    on the collection's full geometry; ``geometry``, e.g. a generalised one, is what is tested)."""
+    indexed = target.table.c[target.geometry]
+    geometry = indexed if geometry is None else geometry
     parts = []
     for west, south, east, north in boxes:
         if store.backend == "postgis":
             parts.append(func.ST_Intersects(geometry, func.ST_MakeEnvelope(west, south, east, north, 4326)))
             continue
         rtree = sa.table(
-            f"idx_{target.table.name}_{target.geometry}",
+            f"idx_{target.table.name}_{indexed.name}",
             *(sa.column(name) for name in ("pkid", "xmin", "xmax", "ymin", "ymax")),
         )
         candidates = select(rtree.c.pkid).where(

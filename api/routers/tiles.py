@@ -1,0 +1,37 @@
+"""``/tiles``: Mapbox vector tiles of the map layers, with TileJSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+
+from api.dependencies import StoreDep
+from app.store import tiles
+
+router = APIRouter(prefix="/tiles", tags=["瓦片 Tiles"])
+MVT = "application/vnd.mapbox-vector-tile"
+Layer = Annotated[str, Path(max_length=20, description="prefectures, counties, clusters or corridors.")]
+
+
+@router.get("/{layer}/tilejson.json", summary="TileJSON of a layer")
+def tilejson(request: Request, store: StoreDep, layer: Layer) -> dict[str, Any]:
+    """TileJSON 3.0.0: the tile URL template, bounds, zooms and the fields of the layer."""
+    return tiles.tilejson(store, layer, str(request.base_url).rstrip("/"))
+
+
+@router.get(
+    "/{layer}/{z}/{x}/{y}.mvt",
+    summary="A vector tile",
+    response_class=Response,
+    responses={200: {"content": {MVT: {}}, "description": "A Mapbox vector tile (empty where nothing is)."}},
+)
+def tile(
+    store: StoreDep,
+    layer: Layer,
+    z: Annotated[int, Path(ge=0, le=tiles.MAX_ZOOM)],
+    x: Annotated[int, Path(ge=0, le=2**tiles.MAX_ZOOM)],
+    y: Annotated[int, Path(ge=0, le=2**tiles.MAX_ZOOM)],
+) -> Response:
+    """Web Mercator tile z/x/y of the layer; outlines are generalised for the zoom as on the page."""
+    return Response(tiles.tile(store, layer, z, x, y), media_type=MVT)
