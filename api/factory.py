@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.middleware import CollapseSlashes, ConditionalGet, HeadAsGet, SecurityHeaders
+from api.middleware import CachedReads, CollapseSlashes, HeadAsGet, SecurityHeaders
 from api.routers import downloads, health, ogc, people, tiles, web
 from app.settings import Settings
 from app.store.store import Store
@@ -75,14 +75,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             },
         }
 
-    # Added innermost first: HEAD and path clean-up see the request before anything else.
-    app.add_middleware(ConditionalGet, store=lambda: store, prefixes=CACHED_PREFIXES, max_age=settings.cache_max_age)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # Added innermost first. The read cache sits outside gzip and the security headers, so that a hit
+    # replays the compressed bytes with every header in one step; HEAD and path clean-up come first.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        CachedReads,
+        store=lambda: store,
+        prefixes=CACHED_PREFIXES,
+        max_age=settings.cache_max_age,
+        max_bytes=settings.response_cache_mb * 1024 * 1024,
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "OPTIONS"]
         )
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     app.add_middleware(CollapseSlashes)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 
 import anyio
@@ -50,44 +51,86 @@ class CollapseSlashes:
         await self.app(scope, receive, send)
 
 
-class ConditionalGet:
-    """ETag, Cache-Control and 304 for reads. The data changes only with a load, so a response is
-    identified by the store's data version and the request (path, query, Accept) alone, and an
-    unchanged one is answered 304 before any query runs."""
+class CachedReads:
+    """ETag, Cache-Control, 304 and a cache of whole responses for reads.
 
-    def __init__(self, app: ASGIApp, store: Callable[[], Store], prefixes: tuple[str, ...], max_age: int) -> None:
+    The data changes only with a load, so a response is identified by the store's data version and the
+    request (path, query, Accept); its bytes, compressed as sent, are kept in a bounded LRU cache and
+    replayed. An unchanged response is answered 304 before any query runs. A new data version empties
+    the cache.
+    """
+
+    def __init__(
+        self, app: ASGIApp, store: Callable[[], Store], prefixes: tuple[str, ...], max_age: int, max_bytes: int
+    ) -> None:
         self.app, self.store, self.prefixes, self.max_age = app, store, prefixes, max_age
+        self.max_bytes = max_bytes
+        self.max_entry = max_bytes // 8
+        self.entries: OrderedDict[tuple[bytes, str], tuple[list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+        self.size = 0
+        self.version = ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes):
             await self.app(scope, receive, send)
             return
-        try:
-            info = await anyio.to_thread.run_sync(self.store().info)
-        except StoreUnavailable:
-            await self.app(scope, receive, send)  # the route reports the outage
-            return
+        store = self.store()
+        # No thread hop on the hot path: the store's metadata is re-read at most once a second.
+        info = store.info_if_fresh()
+        if info is None:
+            try:
+                info = await anyio.to_thread.run_sync(store.info)
+            except StoreUnavailable:
+                await self.app(scope, receive, send)  # the route reports the outage
+                return
+        if info.data_version != self.version:
+            self.entries.clear()
+            self.size, self.version = 0, info.data_version
         headers = Headers(scope=scope)
         request_key = b"\0".join([scope["path"].encode(), scope["query_string"], headers.get("accept", "").encode()])
         etag = f'W/"{info.data_version}-{hashlib.sha1(request_key).hexdigest()[:16]}"'
-        caching = {
-            "etag": etag,
-            "cache-control": f"public, max-age={self.max_age}",
-            "vary": "Accept, Accept-Encoding",
-        }
+        caching = {"etag": etag, "cache-control": f"public, max-age={self.max_age}", "vary": "Accept, Accept-Encoding"}
         if etag in [tag.strip() for tag in headers.get("if-none-match", "").split(",")]:
             await send({"type": "http.response.start", "status": 304, "headers": _raw(caching)})
             await send({"type": "http.response.body", "body": b""})
             return
+        key = (request_key, "gzip" if "gzip" in headers.get("accept-encoding", "") else "")
+        cached = self.entries.get(key)
+        if cached is not None:
+            self.entries.move_to_end(key)
+            await send({"type": "http.response.start", "status": 200, "headers": cached[0]})
+            await send({"type": "http.response.body", "body": cached[1]})
+            return
+        status = 0
+        start_headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
 
-        async def send_with_etag(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 200:
-                response_headers = MutableHeaders(scope=message)
-                for name, value in caching.items():
-                    response_headers[name] = value
+        async def send_and_keep(message: Message) -> None:
+            nonlocal status, start_headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if status == 200:
+                    response_headers = MutableHeaders(scope=message)
+                    for name, value in caching.items():
+                        response_headers[name] = value
+                # A copy, taken now: outer middleware (CORS) adds per-request headers to this list in place.
+                start_headers = list(message["headers"])
+            elif message["type"] == "http.response.body" and status == 200:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self._keep(key, start_headers, b"".join(chunks))
             await send(message)
 
-        await self.app(scope, receive, send_with_etag)
+        await self.app(scope, receive, send_and_keep)
+
+    def _keep(self, key: tuple[bytes, str], headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        if len(body) > self.max_entry or self.max_bytes <= 0:
+            return
+        self.entries[key] = (headers, body)
+        self.size += len(body)
+        while self.size > self.max_bytes and self.entries:
+            _, (_, evicted) = self.entries.popitem(last=False)
+            self.size -= len(evicted)
 
 
 def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     database_schema: str = Field("atlas", pattern=r"^[a-z_][a-z0-9_]*$", description="PostGIS schema of the store.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS (JSON list).")
     cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds for reads.")
+    response_cache_mb: int = Field(
+        64, ge=0, description="Memory per worker for replaying read responses (0 turns the cache off)."
+    )
     map_approval_number: str = Field("", max_length=80, description="审图号 shown on the map, e.g. GS(2024)1234号.")
     basemap: Literal["none", "osm", "tianditu"] = Field(
         "none", description="Tile layer under the boundaries: none (default), osm, or tianditu (needs a key)."

@@ -73,6 +73,12 @@ class Store:
         assert self._info is not None
         return self._info
 
+    def info_if_fresh(self) -> StoreInfo | None:
+        """The metadata without any I/O when it was checked within the swap interval, else None."""
+        if self._info is not None and time.monotonic() - self._checked < SWAP_CHECK_INTERVAL:
+            return self._info
+        return None
+
     def close(self) -> None:
         """Release connections."""
         with self._lock:
