@@ -157,6 +157,18 @@ def server_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+def wait_until_answering(base: str, process: subprocess.Popen, seconds: float = 40) -> httpx.Response:  # type: ignore[type-arg]
+    """Poll ``base``/healthz until the server behind ``process`` answers; fail if it dies or takes too long."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return httpx.get(f"{base}/healthz", timeout=1)
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server at {base} did not start") from None
+            time.sleep(0.1)
+
+
 @contextmanager
 def running_server(settings: Settings, *extra: str) -> Iterator[str]:
     """A real uvicorn serving ``settings`` on a free loopback port; yields its base URL."""
@@ -169,16 +181,10 @@ def running_server(settings: Settings, *extra: str) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not start: {log.read_text(errors='replace')}")
-            time.sleep(0.1)
+        try:
+            assert wait_until_answering(base, process).status_code == 200
+        except (RuntimeError, AssertionError) as exc:
+            raise RuntimeError(f"uvicorn did not start: {log.read_text(errors='replace')}") from exc
         yield base
     finally:
         process.terminate()

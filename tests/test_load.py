@@ -18,7 +18,7 @@ import pytest
 from app.settings import REPO_DATA_DIR, Settings
 from app.store.load import load_store
 
-from .conftest import backend_settings, free_port, running_server, server_environment
+from .conftest import backend_settings, free_port, running_server, server_environment, wait_until_answering
 
 MIX = Path(__file__).parent / "load" / "mix.lua"  # asks for the shipped catalogue's sectors and places
 SHIPPED_CATALOGUE = (REPO_DATA_DIR / "clusters.yaml").read_text(encoding="utf-8")
@@ -120,15 +120,7 @@ def test_serve_with_workers_from_the_cli(make_data_dir: Callable[..., Path], tmp
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 40
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.2)
+        assert wait_until_answering(f"http://127.0.0.1:{port}", process).status_code == 200
         assert wrk(f"http://127.0.0.1:{port}", 3, connections=10)["errors"] == 0
     finally:
         process.terminate()

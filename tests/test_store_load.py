@@ -22,7 +22,15 @@ from app.store.location import StoreUnavailable
 from app.store.store import Store
 from app.validation import DataInvalid
 
-from .conftest import BACKENDS, TEST_DATABASE_URL, backend_settings, free_port, running_server, server_environment
+from .conftest import (
+    BACKENDS,
+    TEST_DATABASE_URL,
+    backend_settings,
+    free_port,
+    running_server,
+    server_environment,
+    wait_until_answering,
+)
 
 
 def leftovers(settings: Settings) -> list[str]:
@@ -171,14 +179,7 @@ def test_serve_builds_a_missing_store_then_answers(make_data_dir: Callable[..., 
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
+        health = wait_until_answering(f"http://127.0.0.1:{port}", process)
         assert health.json()["status"] == "ok" and settings.store_path.is_file()
         assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
     finally:
