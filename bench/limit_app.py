@@ -21,6 +21,8 @@ from pathlib import Path
 _NOT_COPIED = {b"date", b"server", b"content-length", b"transfer-encoding", b"connection"}
 _NOT_FOUND = (404, [(b"content-type", b"text/plain"), (b"content-length", b"9")], b"not found")
 
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, whatever *_proxy says
+
 Response = tuple[int, list[tuple[bytes, bytes]], bytes]
 responses: dict[bytes, Response] = {}
 
@@ -28,7 +30,7 @@ responses: dict[bytes, Response] = {}
 def _fetch(upstream: str, target: str) -> Response | None:
     request = urllib.request.Request(upstream + target, headers={"Accept-Encoding": "gzip"})
     try:
-        with urllib.request.urlopen(request, timeout=120) as answer:  # urllib never decompresses
+        with _opener.open(request, timeout=120) as answer:  # urllib never decompresses
             body = answer.read()
             headers = [
                 (name.lower().encode("latin-1"), value.encode("latin-1"))
