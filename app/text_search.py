@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from pypinyin import lazy_pinyin
+from rapidfuzz import process
 
 _SEPARATORS = re.compile(r"[\s'’‘\-–—·.,，、。()（）“”\"/]")
 
@@ -37,3 +38,9 @@ def folded_terms(*texts: str | None, chinese: Iterable[str] = ()) -> str:
     parts = [fold(text) for text in texts if text]
     parts += [pinyin(text) for text in chinese if text]
     return "|" + "|".join(dict.fromkeys(part for part in parts if part)) + "|"
+
+
+def did_you_mean(value: str, choices: Iterable[str], cutoff: float = 50) -> str:
+    """``; did you mean 'x'?`` for the choice nearest ``value`` (score ≥ ``cutoff``), else nothing."""
+    found = process.extractOne(value, sorted(choices), score_cutoff=cutoff)
+    return f"; did you mean {found[0]!r}?" if found else ""

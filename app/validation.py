@@ -16,7 +16,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from rapidfuzz import process
 
 from app.admin_units import AdminUnits, BoundaryError
 from app.catalogue import SECTIONS, Catalogue, Confidence, Entity, Kind, Plan, PlanRef, Sector, TextNote
@@ -24,6 +23,7 @@ from app.datum import REFERENCE_FILE, check_datum, read_reference
 from app.gazetteer import Gazetteer
 from app.plan_texts import PlanText
 from app.settings import Settings
+from app.text_search import did_you_mean
 from app.yaml_source import Path_, YamlSource, YamlSyntaxError, read_yaml
 
 MIN_CORRIDOR_MEMBERS = 2
@@ -79,16 +79,6 @@ def format_location(location: Iterable[str | int]) -> str:
     for part in location:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
-
-
-def _closest(value: str, choices: Iterable[str]) -> str | None:
-    found = process.extractOne(value, list(choices), score_cutoff=50)
-    return found[0] if found else None
-
-
-def _did_you_mean(value: str, choices: Iterable[str]) -> str:
-    guess = _closest(value, choices)
-    return f"; did you mean {guess!r}?" if guess else ""
 
 
 class _Checker:
@@ -161,7 +151,7 @@ class _Checker:
             return None
         for key in source.data:
             if key not in SECTIONS:
-                hint = _did_you_mean(str(key), SECTIONS)
+                hint = did_you_mean(str(key), SECTIONS)
                 self._at(source, (key,), None, f"unknown top-level key {key!r}{hint}")
         records: dict[str, list[tuple[int, Any]]] = {}
         for section, model in SECTIONS.items():
@@ -234,7 +224,7 @@ class _Checker:
     ) -> None:
         plan = plans.get(ref.plan)
         if plan is None:
-            hint = _did_you_mean(ref.plan, plans)
+            hint = did_you_mean(ref.plan, plans)
             self._at(source, (*location, "plan"), entry, f"unknown plan {ref.plan!r}{hint}")
             return
         if isinstance(ref, PlanRef) and ref.year != plan.year:
@@ -256,7 +246,7 @@ class _Checker:
             if sector.parent is None:
                 continue
             if sector.parent not in by_id:
-                hint = _did_you_mean(sector.parent, by_id)
+                hint = did_you_mean(sector.parent, by_id)
                 self._at(source, location, f"sector {sector.id}", f"unknown parent {sector.parent!r}{hint}")
                 continue
             seen, current = {sector.id}, by_id[sector.parent]
@@ -280,7 +270,7 @@ class _Checker:
             entry = f"entity {entity.id}"
             for sector_index, sector in enumerate(entity.sectors):
                 if sector not in sector_ids:
-                    hint = _did_you_mean(sector, sector_ids)
+                    hint = did_you_mean(sector, sector_ids)
                     location = ("entities", index, "sectors", sector_index)
                     self._at(source, location, entry, f"unknown sector {sector!r}{hint}")
             if entity.confidence is Confidence.inferred and not entity.note:
@@ -323,7 +313,7 @@ def _explain(error: ErrorDetails, model: type) -> str:
     kind, value = error["type"], error.get("input")
     if kind == "extra_forbidden":
         name = str(error["loc"][-1])
-        return f"unknown field {name!r}{_did_you_mean(name, model.model_fields)}"  # type: ignore[attr-defined]
+        return f"unknown field {name!r}{did_you_mean(name, model.model_fields)}"  # type: ignore[attr-defined]
     if kind == "missing":
         return "required field is missing"
     if kind == "string_pattern_mismatch":

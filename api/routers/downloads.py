@@ -12,7 +12,7 @@ from api.dependencies import CrsParam, StoreDep
 from app.downloads import FileFormat, features_frame, render
 from app.store import features
 from app.store.collections import COLLECTIONS
-from app.store.store import InvalidParameter, NotFound
+from app.store.store import NotFound
 
 router = APIRouter(prefix="/downloads", tags=["下载 Downloads"])
 
@@ -39,13 +39,8 @@ async def download(
     if match is None:
         raise NotFound(f"No download {filename!r}: ask for LAYER.FORMAT with a layer of {', '.join(COLLECTIONS)}.")
     target, file_format = features.collection(match[1]), FileFormat(match[2])
-    params = request.query_params
-    allowed = _PARAMETERS | {name.value for name in target.filters}
-    for name in params:
-        if name not in allowed:
-            raise InvalidParameter(name, f"unknown parameter; {target.id} downloads take {', '.join(sorted(allowed))}")
-    filters = features.parse_filters(
-        store.info(), target, **{name.value: params.get(name.value) for name in target.filters}
+    filters = features.parse_collection_query(
+        store.info(), target, request.query_params, _PARAMETERS, f"{target.id} downloads take"
     )
     boxes = features.parse_bbox(bbox) if bbox else None
 

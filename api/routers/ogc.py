@@ -136,10 +136,9 @@ def items(request: Request, store: StoreDep, collection_id: str) -> Response:
     """A page of features (GeoJSON) with paging links; `limit` above the maximum is clamped."""
     target = features.collection(collection_id)
     params = request.query_params
-    allowed = _COMMON_PARAMETERS | {name.value for name in target.filters}
-    for name in params:
-        if name not in allowed:
-            raise InvalidParameter(name, f"unknown parameter; {collection_id} takes {', '.join(sorted(allowed))}")
+    filters = features.parse_collection_query(
+        store.info(), target, params, _COMMON_PARAMETERS, f"{collection_id} takes"
+    )
     if params.get("f") not in (None, "json", "geojson"):
         raise InvalidParameter("f", "only json (GeoJSON) is offered")
     limit = min(_integer("limit", params.get("limit"), DEFAULT_LIMIT, 1), MAX_LIMIT)
@@ -147,9 +146,6 @@ def items(request: Request, store: StoreDep, collection_id: str) -> Response:
     boxes = features.parse_bbox(params["bbox"]) if params.get("bbox") else None
     if params.get("datetime"):
         _check_datetime(params["datetime"])
-    filters = features.parse_filters(
-        store.info(), target, **{name.value: params.get(name.value) for name in target.filters}
-    )
     page = features.items(store, target, filters, boxes, limit, offset)
     returned = len(page.features)
     base = f"{_root(request)}/collections/{target.id}/items"

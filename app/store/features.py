@@ -7,19 +7,18 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from rapidfuzz import process
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 
 from app.catalogue import Kind, Status
 from app.store import schema
 from app.store.collections import COLLECTIONS, Collection, FilterName
 from app.store.store import InvalidParameter, NotFound, Store, StoreInfo
-from app.text_search import fold
+from app.text_search import did_you_mean, fold
 
 # GeoJSON coordinates keep 6 decimals (~0.1 m): the boundary data has no more.
 COORDINATE_DECIMALS = 6
@@ -94,10 +93,22 @@ def parse_filters(info: StoreInfo, target: Collection | None = None, **values: s
     return Filters(**parsed)  # type: ignore[arg-type]
 
 
+def parse_collection_query(
+    info: StoreInfo, target: Collection, params: Mapping[str, str], also: Iterable[str], who_takes: str
+) -> Filters:
+    """Refuse parameters that are neither ``also`` nor one of ``target``'s filters (the message says
+    "unknown parameter; <who_takes> <the allowed ones>"), then parse the filters."""
+    allowed = set(also) | {name.value for name in target.filters}
+    for name in params:
+        if name not in allowed:
+            raise InvalidParameter(name, f"unknown parameter; {who_takes} {', '.join(sorted(allowed))}")
+    return parse_filters(info, target, **{name.value: params.get(name.value) for name in target.filters})
+
+
 def _parse_filter(info: StoreInfo, name: FilterName, raw: str) -> object:
     if name is FilterName.sector:
         if raw not in info.sector_ids:
-            raise InvalidParameter("sector", f"unknown sector {raw!r}{_nearest(raw, info.sector_ids)}")
+            raise InvalidParameter("sector", f"unknown sector {raw!r}{did_you_mean(raw, info.sector_ids, 60)}")
         return raw
     if name is FilterName.kind:
         return tuple(_member(Kind, name, part.strip()) for part in raw.split(","))
@@ -121,11 +132,6 @@ def _member(enum: type[Kind] | type[Status], name: FilterName, raw: str) -> Kind
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise InvalidParameter(name.value, f"{raw!r} is not one of {allowed}") from None
-
-
-def _nearest(value: str, choices: frozenset[str]) -> str:
-    found = process.extractOne(value, sorted(choices), score_cutoff=60)
-    return f"; did you mean {found[0]!r}?" if found else ""
 
 
 def entity_conditions(filters: Filters) -> list[ColumnElement[bool]]:

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
 
 from app.generalise import FULL_DECIMALS, band_for
 from app.store import schema
-from app.store.collections import COLLECTIONS
+from app.store.collections import COLLECTIONS, Collection
 from app.store.features import feature_json
 from app.store.store import NotFound, Store
 
 MAP_LAYERS = ("prefectures", "counties", "clusters", "corridors")
+
+
+def display_geometry(target: Collection, zoom: int) -> tuple[ColumnElement[Any], int]:
+    """The geometry column to draw ``target`` with at web-map ``zoom``, and its coordinate decimals:
+    the generalised outline of the zoom's band, full detail past the bands; corridors as they are."""
+    table = target.table
+    if target.id == "corridors":  # a few points per line
+        return table.c.route, FULL_DECIMALS
+    band = band_for(zoom)
+    if band is None:
+        return table.c[target.geometry], FULL_DECIMALS
+    return table.c[f"{target.geometry}_{band.name}"], band.decimals
 
 
 def map_layer(store: Store, layer: str, zoom: int) -> str:
@@ -19,12 +33,7 @@ def map_layer(store: Store, layer: str, zoom: int) -> str:
         raise NotFound(f"No map layer {layer!r}; layers: {', '.join(MAP_LAYERS)}.")
     target = COLLECTIONS[layer]
     table = target.table
-    band = band_for(zoom)
-    if layer == "corridors":  # a few points per line: always drawn as they are
-        geometry, decimals = table.c.route, FULL_DECIMALS
-    else:
-        column = target.geometry if band is None else f"{target.geometry}_{band.name}"
-        geometry, decimals = table.c[column], FULL_DECIMALS if band is None else band.decimals
+    geometry, decimals = display_geometry(target, zoom)
     properties = table.c.map_properties if table is schema.entities else table.c.properties
     query = (
         select(table.c[target.id_column], func.ST_AsGeoJSON(geometry, decimals), properties)

@@ -10,12 +10,11 @@ import mapbox_vector_tile
 import numpy as np
 import shapely
 from pyproj import Transformer
-from sqlalchemy import ColumnElement, func, literal_column, select
+from sqlalchemy import func, literal_column, select
 
-from app.generalise import band_for
-from app.store.collections import COLLECTIONS, Collection
+from app.store.collections import COLLECTIONS
 from app.store.features import bbox_condition
-from app.store.map_layers import MAP_LAYERS
+from app.store.map_layers import MAP_LAYERS, display_geometry
 from app.store.store import InvalidParameter, NotFound, Store
 
 EXTENT = 4096
@@ -58,20 +57,13 @@ def lonlat_bounds(z: int, x: int, y: int, margin: float = 0.0) -> tuple[float, f
     return west - grow, max(lat(y + 1) - grow, -85.06), east + grow, min(lat(y) + grow, 85.06)
 
 
-def _geometry(target: Collection, z: int) -> ColumnElement[Any]:
-    if target.id == "corridors":
-        return target.table.c.route
-    band = band_for(z)
-    return target.table.c[target.geometry if band is None else f"{target.geometry}_{band.name}"]
-
-
 def tile(store: Store, layer: str, z: int, x: int, y: int) -> bytes:
     """One tile of ``layer`` (one MVT layer of that name); empty bytes where the layer has nothing."""
     if layer not in MAP_LAYERS:
         raise NotFound(f"No tile layer {layer!r}; layers: {', '.join(MAP_LAYERS)}.")
     check_tile(z, x, y)
     target = COLLECTIONS[layer]
-    geometry = _geometry(target, z)
+    geometry, _decimals = display_geometry(target, z)  # MVT quantises coordinates itself
     properties = [target.table.c[name] for name in _PROPERTIES[target.table.name]]
     where = [geometry.is_not(None)]
     if (collection_where := target.where()) is not None:
