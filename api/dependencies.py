@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
+import anyio
 import shapely
 from fastapi import Depends, Query, Request
 
 from app.datum import wgs84_to_gcj02
 from app.store.features import Filters, parse_filters
-from app.store.store import Store
+from app.store.store import StoreSnapshot
 
 CrsParam = Annotated[
     Literal["wgs84", "gcj02"],
@@ -18,12 +19,18 @@ CrsParam = Annotated[
 ]
 
 
-def get_store(request: Request) -> Store:
-    """The process's store."""
-    return request.app.state.store
+async def get_store(request: Request) -> StoreSnapshot:
+    """The published build this request reads: the one the read cache chose for it (so the ETag names
+    what the body was made from), else the store's current one. Async: no thread hop when fresh."""
+    snapshot = getattr(request.state, "store", None)
+    if snapshot is None:
+        store = request.app.state.store
+        snapshot = store.snapshot_if_fresh() or await anyio.to_thread.run_sync(store.snapshot)
+        request.state.store = snapshot
+    return snapshot
 
 
-StoreDep = Annotated[Store, Depends(get_store)]
+StoreDep = Annotated[StoreSnapshot, Depends(get_store)]
 
 
 def entity_filters(

@@ -41,7 +41,7 @@ def leftovers(settings: Settings) -> list[str]:
         return list(
             connection.execute(
                 text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :pattern"),
-                {"pattern": f"{settings.database_schema}\\_%"},
+                {"pattern": f"{settings.database_schema}\\_building\\_%"},
             ).scalars()
         )
 

@@ -1,4 +1,4 @@
-"""Whether the published store was built from the data as it is now."""
+"""Whether the published store was built from the data as it is now, by this code."""
 
 from __future__ import annotations
 
@@ -6,16 +6,24 @@ from app.data_version import data_version
 from app.settings import Settings
 from app.store.load import SCHEMA_VERSION
 from app.store.location import StoreUnavailable
-from app.store.store import Store
+from app.store.store import Store, StoreInfo
+from app.versions import store_version
+
+
+def published_info(settings: Settings) -> StoreInfo | None:
+    """The published store's metadata, or None when there is none (or one too old to say)."""
+    store = Store(settings)
+    try:
+        return store.info()
+    except (StoreUnavailable, KeyError):  # no store, or one from before the schema recorded its version
+        return None
+    finally:
+        store.close()
 
 
 def store_is_current(settings: Settings) -> bool:
-    """True if a store exists, has this code's schema, and holds the data of ``settings.data_dir`` as it is."""
-    store = Store(settings)
-    try:
-        info = store.info()
-    except (StoreUnavailable, KeyError):  # no store, or one from before the schema recorded its version
+    """True if a store exists and is what this code would build from ``settings.data_dir`` for its scope."""
+    info = published_info(settings)
+    if info is None:
         return False
-    finally:
-        store.close()
-    return info.schema_version == SCHEMA_VERSION and info.data_version == data_version(settings.data_dir)
+    return info.version == store_version(data_version(settings.data_dir), info.scope, SCHEMA_VERSION)

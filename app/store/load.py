@@ -29,8 +29,9 @@ from app.store import schema
 from app.store.location import StoreUnavailable, store_location
 from app.text_search import folded_terms
 from app.validation import ValidData, validate
+from app.versions import store_version
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 Progress = Callable[[str], None]
 
 
@@ -109,6 +110,7 @@ def _meta_rows(
     version: str, counts: dict[str, int], extents: dict[str, list[float]], scope: str
 ) -> list[dict[str, Any]]:
     values = {
+        "store_version": store_version(version, scope, SCHEMA_VERSION),
         "data_version": version,
         "schema_version": SCHEMA_VERSION,
         "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,4 +1,4 @@
-"""Reading the published store: one engine per process, renewed when a load swaps in a new store."""
+"""Reading the published store: a snapshot per request, renewed when a load publishes a new store."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from app.store.location import StoreLocation, StoreUnavailable, store_location
 
 # How often (seconds) a reader checks whether a load has published a new store.
 SWAP_CHECK_INTERVAL = 1.0
+# An engine on a superseded build is kept this long for requests still reading it, then disposed.
+RETIRED_ENGINE_SECONDS = 60.0
 
 
 class InvalidParameter(ValueError):
@@ -33,8 +35,13 @@ class NotFound(LookupError):
 
 @dataclass(frozen=True)
 class StoreInfo:
-    """What the published store holds: its data version and the vocabulary filters accept."""
+    """What the published store holds: its versions and the vocabulary filters accept.
 
+    ``version`` covers everything that shaped the store (data, scope, schema, the code that built it);
+    ``data_version`` is the fingerprint of the data directory alone.
+    """
+
+    version: str
     data_version: str
     schema_version: str
     loaded_at: str
@@ -45,16 +52,15 @@ class StoreInfo:
     plan_years: frozenset[int]
 
 
-class Store:
-    """The published store of one backend, shared by the requests of a process."""
+@dataclass(frozen=True)
+class StoreSnapshot:
+    """One published build as a request sees it: every query through it reads that build, and its
+    ``info`` describes that build, even if a newer one is published meanwhile."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.location: StoreLocation = store_location(settings)
-        self._lock = threading.Lock()
-        self._engine: Engine | None = None
-        self._identity: object = None
-        self._info: StoreInfo | None = None
-        self._checked = 0.0
+    location: StoreLocation
+    build: str
+    _engine: Engine
+    _info: StoreInfo
 
     @property
     def backend(self) -> str:
@@ -62,46 +68,98 @@ class Store:
         return self.location.backend
 
     def engine(self) -> Engine:
-        """The engine on the published store, renewed if a load swapped in a new one."""
-        self._refresh()
-        assert self._engine is not None
+        """The engine bound to this build."""
         return self._engine
 
     def info(self) -> StoreInfo:
-        """Metadata of the published store."""
-        self._refresh()
-        assert self._info is not None
+        """Metadata of this build."""
         return self._info
+
+
+class Store:
+    """The published store of one backend, shared by the requests of a process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.location: StoreLocation = store_location(settings)
+        self._lock = threading.Lock()
+        self._current: StoreSnapshot | None = None
+        self._retired: list[tuple[float, StoreSnapshot]] = []
+        self._identity: object = None
+        self._checked = 0.0
+
+    @property
+    def backend(self) -> str:
+        """``spatialite`` or ``postgis``."""
+        return self.location.backend
+
+    def snapshot(self) -> StoreSnapshot:
+        """The published build (checking at most once a second whether a load replaced it)."""
+        self._refresh()
+        assert self._current is not None
+        return self._current
+
+    def snapshot_if_fresh(self) -> StoreSnapshot | None:
+        """The current snapshot without any I/O when it was checked within the swap interval, else None."""
+        current = self._current
+        if current is not None and time.monotonic() - self._checked < SWAP_CHECK_INTERVAL:
+            return current
+        return None
+
+    def engine(self) -> Engine:
+        """The engine on the published store (one call: use :meth:`snapshot` for several queries)."""
+        return self.snapshot().engine()
+
+    def info(self) -> StoreInfo:
+        """Metadata of the published store."""
+        return self.snapshot().info()
 
     def info_if_fresh(self) -> StoreInfo | None:
         """The metadata without any I/O when it was checked within the swap interval, else None."""
-        if self._info is not None and time.monotonic() - self._checked < SWAP_CHECK_INTERVAL:
-            return self._info
-        return None
+        current = self.snapshot_if_fresh()
+        return None if current is None else current.info()
 
     def close(self) -> None:
         """Release connections."""
         with self._lock:
-            if self._engine is not None:
-                self._engine.dispose()
-            self._engine, self._info, self._identity = None, None, None
+            for _, snapshot in [*self._retired, *([(0.0, self._current)] if self._current else [])]:
+                _dispose(snapshot)
+            self._current, self._retired, self._identity = None, [], None
 
     def _refresh(self) -> None:
         now = time.monotonic()
-        if self._engine is not None and now - self._checked < SWAP_CHECK_INTERVAL:
+        if self._current is not None and now - self._checked < SWAP_CHECK_INTERVAL:
             return
         with self._lock:
             try:
                 identity = self.location.identity()
-                if self._engine is None or identity != self._identity:
-                    if self._engine is not None:
-                        self._engine.dispose()
-                    self._engine = self.location.reader()
-                    self._info = _read_info(self._engine)
+                if self._current is None or identity != self._identity:
+                    published = self.location.published()
+                    try:
+                        info = _read_info(published.engine)
+                    except (OperationalError, DBAPIError):
+                        _dispose_engine(self.location, published.engine)
+                        raise
+                    if self._current is not None:
+                        self._retired.append((now, self._current))
+                    self._current = StoreSnapshot(self.location, published.name, published.engine, info)
                     self._identity = identity
                 self._checked = now
             except (OperationalError, DBAPIError) as exc:
                 raise StoreUnavailable(f"The store is unreachable: {exc.orig or exc}") from exc
+            finally:
+                # Requests still reading a superseded build keep its engine; it goes once they are done.
+                while self._retired and now - self._retired[0][0] > RETIRED_ENGINE_SECONDS:
+                    _dispose(self._retired.pop(0)[1])
+
+
+def _dispose(snapshot: StoreSnapshot) -> None:
+    _dispose_engine(snapshot.location, snapshot.engine())
+
+
+def _dispose_engine(location: StoreLocation, engine: Engine) -> None:
+    # A PostGIS reader shares the location's pool (it only names another schema): nothing of its own.
+    if location.backend == "spatialite":
+        engine.dispose()
 
 
 def _read_info(engine: Engine) -> StoreInfo:
@@ -111,6 +169,8 @@ def _read_info(engine: Engine) -> StoreInfo:
         adcodes = connection.execute(select(schema.admin_units.c.adcode)).scalars().all()
         years = connection.execute(select(schema.plans.c.year)).scalars().all()
     return StoreInfo(
+        # A store built before versions covered scope and code has only its data version.
+        version=meta.get("store_version", meta["data_version"]),
         data_version=meta["data_version"],
         schema_version=meta["schema_version"],
         loaded_at=meta["loaded_at"],
