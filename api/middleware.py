@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.store.location import StoreUnavailable
 from app.store.store import Store
+from app.versions import code_version
 
 _SLASHES = re.compile(r"/{2,}")
 
@@ -51,22 +52,45 @@ class CollapseSlashes:
         await self.app(scope, receive, send)
 
 
-class CachedReads:
-    """ETag, Cache-Control, 304 and a cache of whole responses for reads.
+# What an entry costs beyond its bytes: the tuple, list and dict slots, and the objects holding the bytes.
+ENTRY_OVERHEAD = 512
+# Requests whose path and query are longer than this are answered but not kept.
+MAX_KEY_BYTES = 4096
 
-    The data changes only with a load, so a response is identified by the store's data version and the
-    request (path, query, Accept); its bytes, compressed as sent, are kept in a bounded LRU cache and
-    replayed. An unchanged response is answered 304 before any query runs. A new data version empties
-    the cache.
+
+def representation(accept: str) -> str:
+    """The representation an ``Accept`` header asks for, as the cache keys it: ``html`` for browsers,
+    ``data`` for everything else. Keying on this rather than the raw header keeps one entry per
+    representation, whatever a client writes in the header."""
+    return "html" if "text/html" in accept.lower() else "data"
+
+
+class CachedReads:
+    """Per-request store snapshot, ETag, Cache-Control, 304 and a cache of whole responses for reads.
+
+    Each request reads one published build (a snapshot, handed to the routes in ``scope["state"]``),
+    and its ETag names that build's version and the serving code's: a load, a change of scope or a
+    deployment of other code gives new ETags. The data changes only with a load, so a response is
+    identified by that version and the request (path, query, representation asked for, encoding); its
+    bytes, compressed as sent, are kept in an LRU cache bounded in bytes (every byte an entry holds:
+    key, headers, body and a fixed overhead) and in entries, and replayed. An unchanged response is
+    answered 304 before any query runs. Concurrent identical misses are built once.
     """
 
     def __init__(
-        self, app: ASGIApp, store: Callable[[], Store], prefixes: tuple[str, ...], max_age: int, max_bytes: int
+        self,
+        app: ASGIApp,
+        store: Callable[[], Store],
+        prefixes: tuple[str, ...],
+        max_age: int,
+        max_bytes: int,
+        max_entries: int = 4096,
     ) -> None:
         self.app, self.store, self.prefixes, self.max_age = app, store, prefixes, max_age
-        self.max_bytes = max_bytes
+        self.max_bytes, self.max_entries = max_bytes, max_entries
         self.max_entry = max_bytes // 8
-        self.entries: OrderedDict[tuple[bytes, str], tuple[list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+        self.entries: OrderedDict[tuple[bytes, ...], tuple[list[tuple[bytes, bytes]], bytes, int]] = OrderedDict()
+        self.building: dict[tuple[bytes, ...], anyio.Event] = {}
         self.size = 0
         self.version = ""
 
@@ -75,62 +99,105 @@ class CachedReads:
             await self.app(scope, receive, send)
             return
         store = self.store()
-        # No thread hop on the hot path: the store's metadata is re-read at most once a second.
-        info = store.info_if_fresh()
-        if info is None:
+        # No thread hop on the hot path: the store's pointer is re-read at most once a second.
+        snapshot = store.snapshot_if_fresh()
+        if snapshot is None:
             try:
-                info = await anyio.to_thread.run_sync(store.info)
+                snapshot = await anyio.to_thread.run_sync(store.snapshot)
             except StoreUnavailable:
                 await self.app(scope, receive, send)  # the route reports the outage
                 return
-        if info.data_version != self.version:
+        scope.setdefault("state", {})["store"] = snapshot
+        version = f"{snapshot.info().version}-{code_version()}"
+        if version != self.version:
             self.entries.clear()
-            self.size, self.version = 0, info.data_version
+            self.size, self.version = 0, version
         headers = Headers(scope=scope)
-        request_key = b"\0".join([scope["path"].encode(), scope["query_string"], headers.get("accept", "").encode()])
-        etag = f'W/"{info.data_version}-{hashlib.sha1(request_key).hexdigest()[:16]}"'
+        request_key = b"\0".join(
+            [scope["path"].encode(), scope["query_string"], representation(headers.get("accept", "")).encode()]
+        )
+        etag = f'W/"{snapshot.info().version}-{hashlib.sha1(version.encode() + request_key).hexdigest()[:16]}"'
         caching = {"etag": etag, "cache-control": f"public, max-age={self.max_age}", "vary": "Accept, Accept-Encoding"}
-        if etag in [tag.strip() for tag in headers.get("if-none-match", "").split(",")]:
-            await send({"type": "http.response.start", "status": 304, "headers": _raw(caching)})
-            await send({"type": "http.response.body", "body": b""})
+        wanted = [tag.strip() for tag in headers.get("if-none-match", "").split(",")]
+        if etag in wanted:
+            await _not_modified(send, caching)
             return
-        key = (request_key, "gzip" if "gzip" in headers.get("accept-encoding", "") else "")
-        cached = self.entries.get(key)
+        encoding = b"gzip" if "gzip" in headers.get("accept-encoding", "") else b""
+        key = (request_key, encoding)
+        keep = self.max_bytes > 0 and len(request_key) <= MAX_KEY_BYTES
+        cached = self.entries.get(key) if keep else None
+        while keep and cached is None and key in self.building:
+            await self.building[key].wait()  # the same response is being built: replay it when done
+            cached = self.entries.get(key)
         if cached is not None:
             self.entries.move_to_end(key)
+            if "*" in wanted:  # the resource has a current representation
+                await _not_modified(send, caching)
+                return
             await send({"type": "http.response.start", "status": 200, "headers": cached[0]})
             await send({"type": "http.response.body", "body": cached[1]})
             return
+        done = anyio.Event()
+        if keep:
+            self.building[key] = done
         status = 0
         start_headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
+        held = 0
 
         async def send_and_keep(message: Message) -> None:
-            nonlocal status, start_headers
+            nonlocal status, start_headers, keep, held
             if message["type"] == "http.response.start":
                 status = message["status"]
                 if status == 200:
                     response_headers = MutableHeaders(scope=message)
                     for name, value in caching.items():
                         response_headers[name] = value
+                    if "*" in wanted:
+                        await _not_modified(send, caching)
+                        keep = False
+                        status = 304
+                        return
                 # A copy, taken now: outer middleware (CORS) adds per-request headers to this list in place.
                 start_headers = list(message["headers"])
-            elif message["type"] == "http.response.body" and status == 200:
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    self._keep(key, start_headers, b"".join(chunks))
+            elif message["type"] == "http.response.body":
+                if status == 304:
+                    return  # already answered
+                if status == 200 and keep:
+                    body = message.get("body", b"")
+                    held += len(body)
+                    keep = held <= self.max_entry
+                    if keep:
+                        chunks.append(body)
+                    else:
+                        chunks.clear()  # too large to keep: stop holding its bytes at once
+                    if keep and not message.get("more_body", False):
+                        self._keep(key, start_headers, b"".join(chunks))
             await send(message)
 
-        await self.app(scope, receive, send_and_keep)
+        try:
+            await self.app(scope, receive, send_and_keep)
+        finally:
+            if self.building.get(key) is done:
+                del self.building[key]
+            done.set()
 
-    def _keep(self, key: tuple[bytes, str], headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-        if len(body) > self.max_entry or self.max_bytes <= 0:
+    def _keep(self, key: tuple[bytes, ...], headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        cost = ENTRY_OVERHEAD + sum(map(len, key)) + sum(len(name) + len(value) for name, value in headers) + len(body)
+        if cost > self.max_entry:
             return
-        self.entries[key] = (headers, body)
-        self.size += len(body)
-        while self.size > self.max_bytes and self.entries:
-            _, (_, evicted) = self.entries.popitem(last=False)
-            self.size -= len(evicted)
+        if key in self.entries:
+            self.size -= self.entries.pop(key)[2]
+        self.entries[key] = (headers, body, cost)
+        self.size += cost
+        while self.entries and (self.size > self.max_bytes or len(self.entries) > self.max_entries):
+            _, (_, _, evicted) = self.entries.popitem(last=False)
+            self.size -= evicted
+
+
+async def _not_modified(send: Send, caching: dict[str, str]) -> None:
+    await send({"type": "http.response.start", "status": 304, "headers": _raw(caching)})
+    await send({"type": "http.response.body", "body": b""})
 
 
 def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
