@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -9,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
-from shapely.geometry import Point
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 
@@ -38,10 +43,19 @@ PROPERTIES: tuple[str, ...] = (
     "seat_lon",
     "seat_lat",
 )
+# The largest shipped layer is about 0.3 MB; a file a hundred times that is not a boundary layer
+# but a way to exhaust memory.
+MAX_LAYER_BYTES = 32 * 1024 * 1024
+# GEOS names the place of an invalidity as "Self-intersection[114.301234 30.600456]".
+_VALIDITY_REASON = re.compile(r"^(?P<what>.*?)\[(?P<x>\S+) (?P<y>\S+)\]$")
 
 
 class BoundaryError(Exception):
-    """The boundary files are missing or malformed; the message says which file and what to do."""
+    """A boundary file is missing or malformed: ``path`` names it, ``problem`` says what to do."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
 
 
 @dataclass(frozen=True)
@@ -111,25 +125,110 @@ class AdminUnits:
 
 def read_layer(path: Path, level: Level) -> gpd.GeoDataFrame:
     """Read one boundary file and check it carries the published properties at the expected level."""
-    if not path.exists():
-        raise BoundaryError(f"{path}: missing. Rebuild the boundaries with `atlas build-boundaries`.")
+    try:
+        if not path.exists():
+            raise BoundaryError(path, "missing. Rebuild the boundaries with `atlas build-boundaries`.")
+        if not path.is_file():
+            raise BoundaryError(path, "not a regular file. Rebuild the boundaries with `atlas build-boundaries`.")
+        size = path.stat().st_size
+        with path.open("rb") as stream:
+            start = stream.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as exc:
+        raise BoundaryError(path, f"cannot be read ({exc.strerror or exc}).") from None
+    if size > MAX_LAYER_BYTES:
+        limit = MAX_LAYER_BYTES // (1024 * 1024)
+        raise BoundaryError(path, f"larger than {limit} MB; not a boundary layer of the atlas.")
+    if not start.startswith(b"{"):
+        # GDAL picks a driver by content, and some (VRT above all) read other files or URLs named
+        # inside: only what looks like JSON is handed to it.
+        raise BoundaryError(path, "not a GeoJSON file (it does not start with '{').")
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise BoundaryError(f"{path}: not a readable GeoJSON file ({exc}).") from exc
+        raise BoundaryError(path, f"not a readable GeoJSON file ({exc}).") from exc
     missing = [name for name in PROPERTIES if name not in frame.columns]
     if missing:
-        raise BoundaryError(f"{path}: features lack the properties {', '.join(missing)}.")
+        raise BoundaryError(path, f"features lack the properties {', '.join(missing)}.")
     wrong = frame[frame["level"] != level.value]
     if not wrong.empty:
         raise BoundaryError(
-            f"{path}: feature {wrong.iloc[0]['adcode']} has level {wrong.iloc[0]['level']!r}; "
-            f"this file holds level {level.value!r} only."
+            path,
+            f"feature {wrong.iloc[0]['adcode']} has level {wrong.iloc[0]['level']!r}; "
+            f"this file holds level {level.value!r} only.",
         )
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
-        raise BoundaryError(f"{path}: CRS is {frame.crs}; the atlas stores EPSG:4326 (WGS 84) only.")
+        raise BoundaryError(path, f"CRS is {frame.crs}; the atlas stores EPSG:4326 (WGS 84) only.")
+    _check_properties(path, frame)
     frame["parent_adcode"] = frame["parent_adcode"].astype("Int64")
     return frame[[*PROPERTIES, "geometry"]]
+
+
+def _check_properties(path: Path, frame: gpd.GeoDataFrame) -> None:
+    """Refuse property values the atlas cannot use, naming the first feature that has one."""
+    for position, row in enumerate(frame[list(PROPERTIES)].itertuples(index=False), 1):
+        problem = _property_problem(row)
+        if problem:
+            raise BoundaryError(path, f"feature {position}: {problem}.")
+
+
+def _property_problem(row: Any) -> str | None:
+    if not _is_whole(row.adcode):
+        return f"adcode {_what(row.adcode)} is not a whole number"
+    if not (_is_missing(row.parent_adcode) or _is_whole(row.parent_adcode)):
+        return f"parent_adcode {_what(row.parent_adcode)} is not a whole number"
+    for name in ("name_zh", "short_name_zh", "name_en", "pinyin"):
+        if not isinstance(getattr(row, name), str):
+            return f"{name} is not text"
+    for name in ("seat_lon", "seat_lat"):
+        value = getattr(row, name)
+        if not _is_number(value) or not math.isfinite(value):
+            return f"{name} {_what(value)} is not a number"
+    return None
+
+
+def _what(value: Any) -> str:
+    if isinstance(value, str):
+        # GDAL gives a property one type for all features: one text value turns every number into text.
+        return f"{value[:40]!r} (text; one feature with a text value makes it text in all)"
+    return repr(value)
+
+
+def _is_number(value: Any) -> bool:
+    # numpy's integers are Real but not int; booleans are numbers to Python but not to a GIS
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def _is_whole(value: Any) -> bool:
+    return _is_number(value) and math.isfinite(value) and value == int(value)
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def geometry_problem(geometry: BaseGeometry | None) -> str | None:
+    """What is wrong with a unit's outline, with the place of an invalidity; None when it is sound.
+
+    Invalid outlines pass the loaders but break generalisation and tile drawing later, so they are
+    named here, where the person who can fix the file reads them.
+    """
+    if geometry is None:
+        return "no geometry (null)"
+    if not isinstance(geometry, Polygon | MultiPolygon):
+        return f"geometry is a {geometry.geom_type}; a unit's outline must be a Polygon or MultiPolygon"
+    if geometry.is_empty:
+        return "empty geometry"
+    if geometry.is_valid:
+        return None
+    reason = shapely.is_valid_reason(geometry)
+    match = _VALIDITY_REASON.match(reason)
+    if match is None:
+        return f"invalid geometry: {reason}"
+    try:
+        where = f"{float(match['x']):.5f} {float(match['y']):.5f}"
+    except ValueError:
+        where = f"{match['x']} {match['y']}"
+    return f"invalid geometry: {match['what']} at {where}"
 
 
 def _unit_from_row(row: Any) -> AdminUnit:

@@ -89,10 +89,65 @@ def reference_fingerprint(features_by_level: dict[Level, list[dict[str, Any]]]) 
     }
 
 
+# The shipped fingerprint of Hubei's units is 7 KB: a file hundreds of times that is no fingerprint.
+MAX_REFERENCE_BYTES = 4 * 1024 * 1024
+
+
 def read_reference(path: Path) -> dict[str, Point]:
-    """The reference centroids written by the build, keyed ``level/adcode``."""
-    centroids = json.loads(path.read_text(encoding="utf-8"))["centroids"]
-    return {key: Point(lon_lat) for key, lon_lat in centroids.items()}
+    """The reference centroids written by the build, keyed ``level/adcode``.
+
+    Raise :class:`~app.admin_units.BoundaryError` naming the file and what is wrong when it is not
+    the build's fingerprint: it may come from a shared drive, so nothing in it is taken on trust.
+    """
+    # Imported late, like the type hints above: admin_units loads geopandas, which this module does not need.
+    from app.admin_units import BoundaryError
+
+    def refuse(problem: str) -> BoundaryError:
+        return BoundaryError(path, f"{problem}. Rebuild it with `atlas build-boundaries`.")
+
+    if not path.is_file():
+        raise refuse("not a regular file")
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_REFERENCE_BYTES + 1)  # not the size on disk: the file may grow meanwhile
+    except OSError as exc:
+        raise refuse(f"cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_REFERENCE_BYTES:
+        raise refuse(f"larger than {MAX_REFERENCE_BYTES // (1024 * 1024)} MB")
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise refuse(f"not UTF-8 text ({exc.reason} at byte {exc.start}, line {line})") from None
+    except ValueError as exc:  # JSONDecodeError, or a number too long to convert
+        raise refuse(f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise refuse("not valid JSON (nested too deeply)") from None
+    if not isinstance(document, dict):
+        raise refuse('not a JSON object with "centroids"')
+    centroids = document.get("centroids")
+    if not isinstance(centroids, dict):
+        raise refuse('"centroids" is missing or not an object of "level/adcode": [lon, lat]')
+    reference = {}
+    for key, value in centroids.items():
+        lon_lat = _two_numbers(value)
+        if lon_lat is None:
+            raise refuse(f"centroid {key[:40]!r} is not two numbers [lon, lat]")
+        reference[key] = Point(lon_lat)
+    return reference
+
+
+def _two_numbers(value: Any) -> tuple[float, float] | None:
+    """``[lon, lat]`` as finite floats, or None for anything else (booleans and huge integers included)."""
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    if not all(isinstance(part, int | float) and not isinstance(part, bool) for part in value):
+        return None
+    try:
+        lon, lat = float(value[0]), float(value[1])
+    except OverflowError:
+        return None
+    return (lon, lat) if math.isfinite(lon) and math.isfinite(lat) else None
 
 
 def check_datum(units: AdminUnits, reference: dict[str, Point]) -> list[Displacement]:

@@ -1,32 +1,49 @@
 """Validation of the data directory: every fault at once, each with file, line, entry and field.
 
-The rules: boundaries are readable, complete and on the Tianditu datum; the catalogue parses; every
-record has the fields its kind needs; ids are unique; every member is a known place; every sector
-exists; every quote is verbatim in its plan; corridors have at least two ordered members; inferred
-placements say why.
+The rules: boundaries are readable, complete, valid polygons and on the Tianditu datum; the catalogue
+parses; every record has the fields its kind needs; ids are unique; every member is a known place;
+every sector exists; every plan file lies inside the data directory and every quote is verbatim in
+its plan; corridors have at least two ordered members; inferred placements say why.
+
+The data directory may come from a shared drive, so every file is read as hostile: what cannot be
+read, or reads as something the atlas refuses, is a fault like any other, never a traceback.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from app.admin_units import AdminUnits, BoundaryError
+from app.admin_units import BOUNDARY_FILES, AdminUnits, BoundaryError, geometry_problem
 from app.catalogue import SECTIONS, Catalogue, Confidence, Entity, Kind, Plan, PlanRef, Sector, TextNote
 from app.datum import REFERENCE_FILE, check_datum, read_reference
 from app.gazetteer import Gazetteer
-from app.plan_texts import PlanText
+from app.plan_texts import PlanText, PlanTextError
 from app.settings import Settings
 from app.text_search import did_you_mean
 from app.yaml_source import Path_, YamlSource, YamlSyntaxError, read_yaml
 
 MIN_CORRIDOR_MEMBERS = 2
+# Each nearest passage costs up to a few tenths of a second (see app.plan_texts); a catalogue whose
+# quotes are all wrong gets this many suggestions, and the rest are named without one.
+MAX_NEAREST_PASSAGES = 20
+# "Did you mean" costs time in proportion to the value's length (half a second for a 5,000-character
+# place name): hints are given for values up to this long, this many times.
+MAX_HINTED_LENGTH = 100
+MAX_HINTS = 200
+# The longest name of a place is under 50 characters; looking up a longer one costs time in
+# proportion to its length (20 ms for 5,000 characters), so it is an unknown place without a look-up.
+MAX_PLACE_NAME = 200
+# Values from the data are shown in messages up to this many characters.
+SHOWN = 80
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,8 @@ class _Checker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.faults: list[Fault] = []
+        self.nearest_passages_left = MAX_NEAREST_PASSAGES
+        self.hints_left = MAX_HINTS
 
     # -- entry points ------------------------------------------------------------------------------
     def run(self) -> ValidData | None:
@@ -95,8 +114,12 @@ class _Checker:
         except FileNotFoundError:
             self._fault(self.settings.catalogue_file, None, None, None, "missing")
             return None
+        except OSError as exc:  # unreadable on a shared drive: permissions, a dangling mount
+            self._fault(self.settings.catalogue_file, None, None, None, f"cannot be read ({exc.strerror or exc})")
+            return None
         except YamlSyntaxError as exc:
-            self._fault(exc.path, exc.line, None, None, f"not valid YAML: {exc.message}")
+            for line, message in exc.problems:
+                self._fault(exc.path, line, None, None, f"not valid YAML: {message}")
             return None
         records = self._parse_records(source)
         if records is None:
@@ -117,8 +140,18 @@ class _Checker:
         self.faults.append(Fault(file, line, entry, field, text))
 
     def _at(self, source: YamlSource, location: Path_, entry: str | None, message: str) -> None:
-        field_path = format_location(location[2:]) or None
+        field_path = _cut(format_location(location[2:]), 2 * SHOWN) or None
         self._fault(source.path, source.line_of(location), entry, field_path, message)
+
+    def _hint(self, value: str, make: Callable[[], str]) -> str:
+        """``make()``, a suggestion for ``value``, while the budget lasts and if ``value`` is short enough."""
+        if len(value) > MAX_HINTED_LENGTH or self.hints_left <= 0:
+            return ""
+        self.hints_left -= 1
+        return make()
+
+    def _did_you_mean(self, value: str, choices: Iterable[str]) -> str:
+        return self._hint(value, lambda: did_you_mean(value, choices))
 
     # -- boundaries --------------------------------------------------------------------------------
     def _check_boundaries(self) -> AdminUnits | None:
@@ -126,22 +159,43 @@ class _Checker:
         try:
             units = AdminUnits.load(directory)
         except BoundaryError as exc:
-            self._fault(directory, None, None, None, str(exc))
+            self._fault(exc.path, None, None, None, exc.problem)
             return None
+        outlined = self._check_geometries(units)
         reference_path = directory / REFERENCE_FILE
-        if not reference_path.exists():
+        if not os.path.exists(reference_path):
             self._fault(reference_path, None, None, None, "missing; rebuild with `atlas build-boundaries`")
             return units
-        reference = read_reference(reference_path)
+        try:
+            reference = read_reference(reference_path)
+        except BoundaryError as exc:
+            self._fault(exc.path, None, None, None, exc.problem)
+            return units
         expected = set(reference)
         present = {unit.key for unit in units}
         for key in sorted(expected - present):
             self._fault(directory, None, key, None, "unit of the Tianditu build is missing from the files")
         for key in sorted(present - expected):
             self._fault(directory, None, key, None, "unit is not in the Tianditu build (reference.json)")
-        for displacement in check_datum(units, reference):
+        for displacement in check_datum(outlined, reference):
             self._fault(directory, None, None, None, displacement.describe())
         return units
+
+    def _check_geometries(self, units: AdminUnits) -> AdminUnits:
+        """Fault every unit whose outline is missing, not a polygon or invalid; return those with an outline."""
+        without_outline = []
+        for position, unit in enumerate(units):
+            problem = geometry_problem(unit.geometry)
+            if problem is None:
+                continue
+            path = self.settings.boundaries_dir / BOUNDARY_FILES[unit.level]
+            self._fault(path, None, f"{unit.level} {unit.label}", None, problem)
+            if unit.geometry is None or unit.geometry.is_empty:
+                without_outline.append(position)
+        if not without_outline:
+            return units
+        # The datum check measures centroids, which need an outline; an invalid one still has a centroid.
+        return AdminUnits(units.frame.drop(index=units.frame.index[without_outline]).reset_index(drop=True))
 
     # -- catalogue structure -----------------------------------------------------------------------
     def _parse_records(self, source: YamlSource) -> dict[str, list[tuple[int, Any]]] | None:
@@ -151,8 +205,8 @@ class _Checker:
             return None
         for key in source.data:
             if key not in SECTIONS:
-                hint = did_you_mean(str(key), SECTIONS)
-                self._at(source, (key,), None, f"unknown top-level key {key!r}{hint}")
+                hint = self._did_you_mean(str(key), SECTIONS)
+                self._at(source, (key,), None, f"unknown top-level key {_shown(key)}{hint}")
         records: dict[str, list[tuple[int, Any]]] = {}
         for section, model in SECTIONS.items():
             items = source.data.get(section)
@@ -168,21 +222,22 @@ class _Checker:
                 except ValidationError as exc:
                     for error in exc.errors():
                         location = (section, index, *error["loc"])
-                        self._at(source, location, entry, _explain(error, model))
+                        self._at(source, location, entry, _explain(error, model, self._did_you_mean))
             records[section] = parsed
             self._check_unique_ids(source, section, items)
         return records
 
     def _check_unique_ids(self, source: YamlSource, section: str, items: list[Any]) -> None:
-        ids = [item.get("id") for item in items if isinstance(item, dict)]
+        # Only text ids can clash; any other id (a list, say) is already a fault of its record.
+        ids = [item.get("id") for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)]
         counts = Counter(ids)
         first_line: dict[Any, int | None] = {}
         for index, item in enumerate(items):
-            if not isinstance(item, dict) or item.get("id") is None or counts[item["id"]] < 2:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str) or counts[item["id"]] < 2:
                 continue
             line = source.line_of((section, index, "id"))
             if item["id"] in first_line:
-                message = f"duplicate id {item['id']!r}; first used on line {first_line[item['id']]}"
+                message = f"duplicate id {_shown(item['id'])}; first used on line {first_line[item['id']]}"
                 self._at(source, (section, index, "id"), _entry_label(section, item), message)
             else:
                 first_line[item["id"]] = line
@@ -191,12 +246,36 @@ class _Checker:
     def _check_plans(self, source: YamlSource, plans: list[tuple[int, Plan]]) -> dict[str, PlanText]:
         texts = {}
         for index, plan in plans:
-            path = self.settings.data_dir / plan.file
-            if path.is_file():
-                texts[plan.id] = PlanText(path)
+            location, entry = ("plans", index, "file"), f"plan {plan.id}"
+            path, refusal = self._inside_data_dir(plan.file)
+            if refusal is not None:
+                self._at(source, location, entry, refusal)
+            elif not os.path.exists(path):  # unlike Path.exists, False rather than an error when unreadable
+                self._at(source, location, entry, f"no such file: {_cut(str(path), 2 * SHOWN)}")
             else:
-                self._at(source, ("plans", index, "file"), f"plan {plan.id}", f"no such file: {path}")
+                try:
+                    texts[plan.id] = PlanText(path)
+                except PlanTextError as exc:
+                    self._fault(exc.path, exc.line, entry, None, exc.problem)
         return texts
+
+    def _inside_data_dir(self, name: str) -> tuple[Path, str | None]:
+        """``name`` under the data directory, and why it may not be read, if it may not.
+
+        The catalogue names files relative to the data directory; one that leads out of it (``..``,
+        an absolute path, a symbolic link pointing elsewhere) is refused before anything is read, so
+        that no part of a file outside, such as /etc/passwd, can reach a fault message.
+        """
+        path = self.settings.data_dir / name
+        if Path(name).is_absolute():
+            return path, f"{_shown(name)} is an absolute path; name the file relative to the data directory"
+        try:
+            inside = path.resolve().is_relative_to(self.settings.data_dir.resolve())
+        except (OSError, RuntimeError, ValueError) as exc:  # a symbolic-link loop, a NUL in the name
+            return path, f"{_shown(name)} cannot be resolved ({exc}); name a file inside the data directory"
+        if not inside:
+            return path, f"{_shown(name)} leads outside the data directory; plan files must lie inside it"
+        return path, None
 
     def _check_refs(
         self,
@@ -224,7 +303,7 @@ class _Checker:
     ) -> None:
         plan = plans.get(ref.plan)
         if plan is None:
-            hint = did_you_mean(ref.plan, plans)
+            hint = self._did_you_mean(ref.plan, plans)
             self._at(source, (*location, "plan"), entry, f"unknown plan {ref.plan!r}{hint}")
             return
         if isinstance(ref, PlanRef) and ref.year != plan.year:
@@ -232,8 +311,9 @@ class _Checker:
             self._at(source, (*location, "year"), entry, message)
         text = texts.get(plan.id)
         if text is not None and not text.contains(ref.quote):
-            nearest = text.nearest_passage(ref.quote)
-            message = f"quote is not verbatim in {plan.file} (white space aside)"
+            nearest = text.nearest_passage(ref.quote) if self.nearest_passages_left > 0 else ""
+            self.nearest_passages_left -= 1
+            message = f"quote is not verbatim in {_cut(plan.file, SHOWN)} (white space aside)"
             if nearest:
                 message += f"; the nearest passage reads {nearest!r}"
             self._at(source, (*location, "quote"), entry, message)
@@ -246,7 +326,7 @@ class _Checker:
             if sector.parent is None:
                 continue
             if sector.parent not in by_id:
-                hint = did_you_mean(sector.parent, by_id)
+                hint = self._did_you_mean(sector.parent, by_id)
                 self._at(source, location, f"sector {sector.id}", f"unknown parent {sector.parent!r}{hint}")
                 continue
             seen, current = {sector.id}, by_id[sector.parent]
@@ -270,7 +350,7 @@ class _Checker:
             entry = f"entity {entity.id}"
             for sector_index, sector in enumerate(entity.sectors):
                 if sector not in sector_ids:
-                    hint = did_you_mean(sector, sector_ids)
+                    hint = self._did_you_mean(sector, sector_ids)
                     location = ("entities", index, "sectors", sector_index)
                     self._at(source, location, entry, f"unknown sector {sector!r}{hint}")
             if entity.confidence is Confidence.inferred and not entity.note:
@@ -285,11 +365,10 @@ class _Checker:
         adcodes: list[int] = []
         for member_index, member in enumerate(entity.members):
             location = ("entities", index, "members", member_index)
-            unit = gazetteer.resolve(member)
+            unit = gazetteer.resolve(member) if len(str(member)) <= MAX_PLACE_NAME else None
             if unit is None:
-                guesses = gazetteer.suggest(member, limit=1)
-                hint = f"; did you mean {guesses[0].label}?" if guesses else ""
-                self._at(source, location, entry, f"unknown place {member!r}{hint}")
+                hint = self._hint(str(member), partial(_place_hint, gazetteer, member))
+                self._at(source, location, entry, f"unknown place {_shown(member)}{hint}")
             elif unit.adcode in adcodes:
                 self._at(source, location, entry, f"{unit.label} is listed twice")
             else:
@@ -306,16 +385,30 @@ _SINGULAR = {"plans": "plan", "sectors": "sector", "entities": "entity", "text_n
 def _entry_label(section: str, item: Any) -> str:
     singular = _SINGULAR[section]
     identifier = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
-    return f"{singular} {identifier}" if identifier else singular
+    return f"{singular} {_cut(str(identifier), SHOWN)}" if identifier else singular
 
 
-def _explain(error: ErrorDetails, model: type) -> str:
+def _explain(error: ErrorDetails, model: type, hint: Callable[[str, Iterable[str]], str]) -> str:
     kind, value = error["type"], error.get("input")
     if kind == "extra_forbidden":
         name = str(error["loc"][-1])
-        return f"unknown field {name!r}{did_you_mean(name, model.model_fields)}"  # type: ignore[attr-defined]
+        return f"unknown field {_shown(name)}{hint(name, model.model_fields)}"  # type: ignore[attr-defined]
     if kind == "missing":
         return "required field is missing"
     if kind == "string_pattern_mismatch":
-        return f"{value!r} is not a valid id: use lower-case ASCII words joined by hyphens"
-    return f"{error['msg']} (got {value!r})"
+        return f"{_shown(value)} is not a valid id: use lower-case ASCII words joined by hyphens"
+    return f"{error['msg']} (got {_shown(value)})"
+
+
+def _place_hint(gazetteer: Gazetteer, name: str | int) -> str:
+    guesses = gazetteer.suggest(name, limit=1)
+    return f"; did you mean {guesses[0].label}?" if guesses else ""
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)`` for a message, cut short: a hostile file can hold values of megabytes."""
+    return _cut(repr(value), SHOWN)
+
+
+def _cut(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"

@@ -107,7 +107,8 @@ def make_data_dir(tmp_path: Path) -> Callable[..., Path]:
     def make(catalogue: str | None = MINIMAL_CATALOGUE) -> Path:
         data_dir = tmp_path / "data"
         shutil.copytree(REPO_DATA_DIR / "boundaries", data_dir / "boundaries")
-        (data_dir / "plans").symlink_to(REPO_DATA_DIR / "plans")
+        # A copy, not a symbolic link: validation refuses plan files that resolve outside the data directory.
+        shutil.copytree(REPO_DATA_DIR / "plans", data_dir / "plans")
         if catalogue is not None:
             (data_dir / "clusters.yaml").write_text(catalogue, encoding="utf-8")
         return data_dir
