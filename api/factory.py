@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -14,8 +14,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.limits import Busy, Limits, busy_response
 from api.middleware import CachedReads, CollapseSlashes, HeadAsGet, SecurityHeaders
 from api.routers import downloads, health, ogc, people, tiles, web
+from api.routers.common import only_declared_parameters, public_url
 from app.settings import Settings
 from app.store.store import Store
 
@@ -44,7 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings, app.state.store = settings, store
+    app.state.limits = Limits.from_settings(settings)
     errors.install(app)
+    app.add_exception_handler(Busy, busy_response)
     for module in (people, ogc, downloads, tiles, health, web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
@@ -59,10 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    @app.get("/api", tags=["运维 Operations"], summary="Index")
+    @app.get("/api", tags=["运维 Operations"], summary="Index", dependencies=[Depends(only_declared_parameters)])
     def index(request: Request) -> dict[str, Any]:
         """Where everything is."""
-        base = str(request.base_url).rstrip("/")
+        base = public_url(request)
         return {
             "title": TITLE,
             "links": {

@@ -263,26 +263,28 @@ class SearchResult(BaseModel):
 
 
 class Health(BaseModel):
-    """Whether the atlas can answer, and from what."""
+    """Whether the atlas can answer, and from what data. Where the store is (backend, file or database
+    host, scope) is shown only when the operator turns on ``ATLAS_HEALTH_DETAILS``."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
+                {"status": "ok", "data_version": "f16853702f6b59ed", "loaded_at": "2026-11-21T08:00:00+00:00"},
                 {
                     "status": "ok",
-                    "backend": "spatialite",
-                    "store": "SpatiaLite file var/atlas.sqlite",
                     "data_version": "f16853702f6b59ed",
                     "loaded_at": "2026-11-21T08:00:00+00:00",
+                    "backend": "spatialite",
+                    "store": "SpatiaLite file var/atlas.sqlite",
                     "scope": "hubei",
-                }
+                },
             ]
         }
     )
 
     status: Literal["ok", "unavailable"]
-    backend: str
-    store: str
     data_version: str | None
     loaded_at: str | None
-    scope: str | None
+    backend: str | None = Field(None, description="spatialite or postgis (only with ATLAS_HEALTH_DETAILS).")
+    store: str | None = Field(None, description="Where the store is (only with ATLAS_HEALTH_DETAILS).")
+    scope: str | None = Field(None, description="hubei or china (only with ATLAS_HEALTH_DETAILS).")

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 
 from app.admin_units import Level
 from app.boundary_build import BuildError, build_boundaries
@@ -178,15 +179,51 @@ def serve_command(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     data_dir: DataDir = None,
 ) -> None:
-    """Serve the atlas with uvicorn, building the store first if it is missing or older than the data."""
-    settings = _settings(data_dir)
+    """Serve the atlas with uvicorn, building the store first if it is missing or older than the data.
+    Links in answers point at ATLAS_PUBLIC_URL (default: http://HOST:PORT); X-Forwarded-* headers are
+    believed only from ATLAS_TRUSTED_PROXIES."""
+    # The workers read their settings from the environment.
     if data_dir is not None:
-        os.environ["ATLAS_DATA_DIR"] = str(data_dir)  # the workers read their settings from the environment
+        os.environ["ATLAS_DATA_DIR"] = str(data_dir)
+    if "ATLAS_PUBLIC_URL" not in os.environ:
+        os.environ["ATLAS_PUBLIC_URL"] = _local_url(host, port)
+        if host in ("0.0.0.0", "::", ""):
+            typer.echo(
+                f"注意 Note: listening on every interface, but links in answers (TileJSON, /ogc) point at "
+                f"{os.environ['ATLAS_PUBLIC_URL']}; set ATLAS_PUBLIC_URL to the address clients use, "
+                "e.g. https://atlas.example.gov.cn.",
+                err=True,
+            )
+    try:
+        settings = _settings(data_dir)
+    except ValidationError as exc:
+        typer.echo(f"设置有误 Invalid settings: {exc}", err=True)
+        raise typer.Exit(1) from None
     if not store_is_current(settings):
         typer.echo("存储缺失或过期 The store is missing or older than the data: loading it first.")
         _load_or_exit(settings)
-    typer.echo(f"湖北装备制造产业集群地图 Hubei Cluster Atlas: http://{host}:{port}/")
-    uvicorn.run("api.factory:create_app", factory=True, host=host, port=port, workers=workers)
+    typer.echo(
+        f"湖北装备制造产业集群地图 Hubei Cluster Atlas: {_local_url(host, port)}/ (links: {settings.public_url}/)"
+    )
+    uvicorn.run(
+        "api.factory:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # Forwarded headers only from the configured proxies: from anyone else they are a client's say-so.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+    )
+
+
+def _local_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches a server listening on ``host``:``port``."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def main() -> None:

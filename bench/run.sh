@@ -121,8 +121,11 @@ start() { # NAME PORT READY COMMAND...: start a server; wait until path READY an
 atlas_app=(.venv/bin/python -m uvicorn api.factory:create_app --factory "${uvicorn_args[@]}")
 cache_env=()
 [ "$cache" = off ] && cache_env=(ATLAS_RESPONSE_CACHE_MB=0)
-start atlas-spatialite "$port_sqlite" /healthz env "${sqlite_env[@]}" "${cache_env[@]}" "${atlas_app[@]}" --port "$port_sqlite"
-start atlas-postgis "$port_postgis" /healthz env "${postgis_env[@]}" "${cache_env[@]}" "${atlas_app[@]}" --port "$port_postgis"
+# Links in answers (TileJSON, /ogc) point at each server's own address.
+start atlas-spatialite "$port_sqlite" /healthz env "${sqlite_env[@]}" "${cache_env[@]}" \
+    ATLAS_PUBLIC_URL="http://127.0.0.1:$port_sqlite" "${atlas_app[@]}" --port "$port_sqlite"
+start atlas-postgis "$port_postgis" /healthz env "${postgis_env[@]}" "${cache_env[@]}" \
+    ATLAS_PUBLIC_URL="http://127.0.0.1:$port_postgis" "${atlas_app[@]}" --port "$port_postgis"
 # TiPg runs in bench/.work so that it reads no .env; admin_units' key contains "/", which TiPg's item links
 # cannot carry, so its id is the adcode (unique within a level). See bench/README.md.
 start tipg "$port_tipg" /healthz env -C "$work" \

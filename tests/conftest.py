@@ -176,11 +176,12 @@ def running_server(settings: Settings, *extra: str) -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "api.factory:create_app", "--factory", "--port", str(port)]
     log = Path(tempfile.mkstemp(prefix=f"atlas-server-{port}-", suffix=".log")[1])
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [*command, "--no-access-log", *extra], env=server_environment(settings), stdout=sink, stderr=sink
-        )
     base = f"http://127.0.0.1:{port}"
+    env = server_environment(settings)
+    if "public_url" not in settings.model_fields_set:  # links point at this server unless a test says otherwise
+        env["ATLAS_PUBLIC_URL"] = base
+    with log.open("wb") as sink:
+        process = subprocess.Popen([*command, "--no-access-log", *extra], env=env, stdout=sink, stderr=sink)
     try:
         try:
             assert wait_until_answering(base, process).status_code == 200

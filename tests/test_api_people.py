@@ -142,8 +142,7 @@ def test_unknown_things_are_404(api: httpx.Client, url: str) -> None:
     assert response.status_code == 404 and response.json()["code"] == "NotFound"
 
 
-def test_health_reports_backend_and_data_version(api: httpx.Client, servers: dict[str, str]) -> None:
+def test_health_reports_the_data_version(api: httpx.Client) -> None:
+    # Backend, store and scope only with ATLAS_HEALTH_DETAILS: see test_exposure.py.
     body = api.get("/healthz").json()
-    backend = next(name for name, url in servers.items() if url == str(api.base_url).rstrip("/"))
-    assert body["status"] == "ok" and body["backend"] == backend
-    assert len(body["data_version"]) == 16 and body["scope"] == "hubei"
+    assert body["status"] == "ok" and len(body["data_version"]) == 16 and body["loaded_at"]

@@ -28,7 +28,7 @@ def national(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     )
     assert result.returncode == 0, result.stderr
     assert "Reading every unit of China" in result.stdout and "admin_units: 3300 rows" in result.stdout
-    with running_server(settings) as base:
+    with running_server(settings.model_copy(update={"health_details": True})) as base:  # /healthz names the scope
         yield base
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.dependencies import CrsParam, StoreDep
+from api.limits import limits
 from app.downloads import FileFormat, features_frame, render
 from app.store import features
 from app.store.collections import COLLECTIONS
@@ -23,7 +23,10 @@ _PARAMETERS = {"bbox", "crs"}
 @router.get(
     "/{filename}",
     summary="Download a layer",
-    responses={200: {"content": {media: {} for media in ("application/geo+json", "application/zip", "text/csv")}}},
+    responses={
+        200: {"content": {media: {} for media in ("application/geo+json", "application/zip", "text/csv")}},
+        503: {"description": "Busy building other files: try again after Retry-After seconds."},
+    },
 )
 async def download(
     request: Request,
@@ -39,16 +42,17 @@ async def download(
     if match is None:
         raise NotFound(f"No download {filename!r}: ask for LAYER.FORMAT with a layer of {', '.join(COLLECTIONS)}.")
     target, file_format = features.collection(match[1]), FileFormat(match[2])
-    filters = features.parse_collection_query(
-        store.info(), target, request.query_params, _PARAMETERS, f"{target.id} downloads take"
-    )
     boxes = features.parse_bbox(bbox) if bbox else None
 
     def build() -> Response:
+        # Checked here, in the job's thread: reading the store's vocabulary may wait on the store.
+        filters = features.parse_collection_query(
+            store.info(), target, request.query_params, _PARAMETERS, f"{target.id} downloads take"
+        )
         page = features.items(store, target, filters, boxes)
         rendered = render(features_frame(page.features), target.id, file_format, gcj02=crs == "gcj02")
         disposition = f'attachment; filename="{rendered.filename}"'
         return Response(rendered.content, media_type=rendered.media_type, headers={"Content-Disposition": disposition})
 
-    # Writing files is CPU and disk work: keep it off the event loop.
-    return await anyio.to_thread.run_sync(build)
+    # Writing files is CPU, memory and disk work: off the event loop, and a few at a time.
+    return await limits(request).downloads.run(build)

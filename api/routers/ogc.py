@@ -11,7 +11,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 
 from api.dependencies import StoreDep
+from api.limits import limits
 from api.ogc_openapi import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ogc_openapi
+from api.routers.common import public_url
 from app.store import features
 from app.store.collections import COLLECTIONS, Collection
 from app.store.store import InvalidParameter, Store
@@ -29,12 +31,14 @@ CONFORMANCE = [
 ]
 _COMMON_PARAMETERS = {"limit", "offset", "bbox", "datetime", "f"}
 _DATE = r"\d{4}-\d{2}-\d{2}"
-_INSTANT = re.compile(rf"^{_DATE}([Tt]\d{{2}}:\d{{2}}:\d{{2}}(\.\d+)?([Zz]|[+-]\d{{2}}:\d{{2}}))?$")
-_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+_INSTANT = re.compile(rf"^{_DATE}([Tt]\d{{2}}:\d{{2}}:\d{{2}}(\.\d+)?([Zz]|[+-]\d{{2}}:\d{{2}}))?$", re.ASCII)
+_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$", re.ASCII)
+# ASCII only: int() also reads "1_0", " 1" and other scripts' digits ("١", "１").
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def _root(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + "/ogc"
+    return public_url(request) + "/ogc"
 
 
 def _link(href: str, rel: str, media_type: str, title: str) -> dict[str, str]:
@@ -53,7 +57,7 @@ def landing(request: Request) -> dict[str, Any]:
         "links": [
             _link(root, "self", JSON, "This document"),
             _link(f"{root}/api", "service-desc", OPENAPI_30, "API definition (OpenAPI 3.0)"),
-            _link(str(request.base_url).rstrip("/") + "/docs", "service-doc", "text/html", "API documentation"),
+            _link(public_url(request) + "/docs", "service-doc", "text/html", "API documentation"),
             _link(f"{root}/conformance", "conformance", JSON, "Conformance classes"),
             _link(f"{root}/collections", "data", JSON, "Feature collections"),
         ],
@@ -110,10 +114,9 @@ def _integer(name: str, raw: str | None, default: int, minimum: int, maximum: in
         return default
     if len(raw) > 12:
         raise InvalidParameter(name, f"{raw[:12]!r}… is too long for a number")
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidParameter(name, f"{raw!r} is not an integer") from None
+    if not _INTEGER.fullmatch(raw):
+        raise InvalidParameter(name, f"{raw!r} is not an integer (ASCII digits 0-9)")
+    value = int(raw)
     if value < minimum:
         raise InvalidParameter(name, f"must be at least {minimum}")
     if maximum is not None and value > maximum:
@@ -124,16 +127,25 @@ def _integer(name: str, raw: str | None, default: int, minimum: int, maximum: in
 def _check_datetime(raw: str) -> None:
     parts = raw.split("/")
     valid = len(parts) in (1, 2) and all(
-        part in ("", "..") or _INSTANT.match(part) or (index == 1 and _DURATION.match(part))
+        part in ("", "..") or _INSTANT.fullmatch(part) or (index == 1 and _DURATION.fullmatch(part))
         for index, part in enumerate(parts)
     )
     if not valid or parts == [""] or parts == ["..", ".."]:
         raise InvalidParameter("datetime", f"{raw!r} is not an RFC 3339 instant or interval")
 
 
-@router.get("/collections/{collection_id}/items", summary="Features of a collection")
-def items(request: Request, store: StoreDep, collection_id: str) -> Response:
+@router.get(
+    "/collections/{collection_id}/items",
+    summary="Features of a collection",
+    responses={503: {"description": "Busy with other layers: try again after Retry-After seconds."}},
+)
+async def items(request: Request, store: StoreDep, collection_id: str) -> Response:
     """A page of features (GeoJSON) with paging links; `limit` above the maximum is clamped."""
+    # Up to a thousand full-resolution outlines: bounded like the other expensive work, in its own threads.
+    return await limits(request).layers.run(_items_page, request, store, collection_id)
+
+
+def _items_page(request: Request, store: Store, collection_id: str) -> Response:
     target = features.collection(collection_id)
     params = request.query_params
     filters = features.parse_collection_query(
@@ -188,7 +200,7 @@ def item(request: Request, store: StoreDep, collection_id: str, feature_id: str)
     links = [
         _link(f"{root}/collections/{target.id}/items/{feature_id}", "self", GEOJSON, "This feature"),
         _link(
-            f"{str(request.base_url).rstrip('/')}/api/{people}/{feature_id}",
+            f"{public_url(request)}/api/{people}/{feature_id}",
             "alternate",
             JSON,
             "Profile (JSON)",

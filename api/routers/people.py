@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.dependencies import CrsParam, FiltersDep, StoreDep, in_crs
+from api.limits import limits
 from api.models import EntityDetail, EntityPage, Place, PlaceProfile, SearchResult, SectorNode
+from api.routers.common import AsciiInteger, only_declared_parameters
 from app.store import browse, map_layers, search
 
-router = APIRouter(prefix="/api", tags=["人员 People"])
+router = APIRouter(prefix="/api", tags=["人员 People"], dependencies=[Depends(only_declared_parameters)])
 
 
 @router.get("/sectors", response_model=list[SectorNode], summary="Sector tree with entity counts")
@@ -24,8 +26,8 @@ def sectors(store: StoreDep) -> list[dict]:
 def clusters(
     store: StoreDep,
     filters: FiltersDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500), AsciiInteger] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000), AsciiInteger] = 0,
 ) -> dict:
     """Every place-anchored entity of the plans, in catalogue order. `sector` includes sub-sectors;
     `place` rolls up (Jingzhou 421000 lists the Honghu county cluster too)."""
@@ -48,14 +50,16 @@ def cluster(store: StoreDep, entity_id: Annotated[str, Path(max_length=80)], crs
 def places(
     store: StoreDep,
     level: Annotated[str | None, Query(pattern="^(province|prefecture|county)$")] = None,
-    parent: Annotated[int | None, Query(ge=100000, le=999999)] = None,
+    parent: Annotated[int | None, Query(ge=100000, le=999999), AsciiInteger] = None,
 ) -> list[dict]:
     """Province, prefecture-level and county-level units, optionally of one level or under one parent."""
     return browse.places(store, level, parent)
 
 
 @router.get("/places/{adcode}", response_model=PlaceProfile, summary="What the plans say about a place")
-def place(store: StoreDep, adcode: Annotated[int, Path(ge=100000, le=999999)], crs: CrsParam = "wgs84") -> dict:
+def place(
+    store: StoreDep, adcode: Annotated[int, Path(ge=100000, le=999999), AsciiInteger], crs: CrsParam = "wgs84"
+) -> dict:
     """The place, the entities there (a prefecture includes its counties'), the groups it belongs to, and
     their sectors."""
     profile = browse.place_profile(store, adcode)
@@ -65,24 +69,31 @@ def place(store: StoreDep, adcode: Annotated[int, Path(ge=100000, le=999999)], c
 @router.get(
     "/map/{layer}",
     summary="A layer for drawing on the map page",
-    responses={200: {"content": {"application/geo+json": {}}, "description": "A GeoJSON FeatureCollection."}},
+    responses={
+        200: {"content": {"application/geo+json": {}}, "description": "A GeoJSON FeatureCollection."},
+        503: {"description": "Busy with other layers: try again after Retry-After seconds."},
+    },
     response_class=Response,
 )
-def map_layer(
+async def map_layer(
+    request: Request,
     store: StoreDep,
     layer: Annotated[str, Path(max_length=20, description="prefectures, counties, clusters or corridors.")],
-    zoom: Annotated[int, Query(ge=0, le=22, description="Web-map zoom: geometry is generalised to suit it.")] = 7,
+    zoom: Annotated[
+        int, Query(ge=0, le=22, description="Web-map zoom: geometry is generalised to suit it."), AsciiInteger
+    ] = 7,
 ) -> Response:
     """Every feature of the layer with outlines generalised for the zoom (neighbours keep shared borders)
     and only what the page draws and filters by. Data users: take /ogc or /downloads (full resolution)."""
-    return Response(map_layers.map_layer(store, layer, zoom), media_type="application/geo+json")
+    body = await limits(request).layers.run(map_layers.map_layer, store, layer, zoom)
+    return Response(body, media_type="application/geo+json")
 
 
 @router.get("/search", response_model=SearchResult, summary="Search places, entities and sectors")
 def find(
     store: StoreDep,
     q: Annotated[str, Query(min_length=1, max_length=search.MAX_QUERY_LENGTH, description="中文, English or pinyin.")],
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: Annotated[int, Query(ge=1, le=100), AsciiInteger] = 20,
 ) -> dict:
     """`xianning`, `咸宁`, `crane` and `起重` all find the Xianning crane cluster."""
     return {"query": q, "hits": search.search(store, q, limit)}

@@ -25,6 +25,9 @@ COORDINATE_DECIMALS = 6
 
 BBox = tuple[float, float, float, float]
 
+# A decimal number in ASCII: float() also reads "1_0", " 1", "nan" and other scripts' digits ("٤", "４").
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -63,10 +66,10 @@ def parse_bbox(text: str) -> list[BBox]:
     west edge lies east of its east edge crosses the antimeridian and is split there."""
     if len(text) > 200:
         raise InvalidParameter("bbox", "at most 200 characters")
-    try:
-        numbers = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise InvalidParameter("bbox", f"{text!r} is not 4 or 6 comma-separated numbers") from None
+    parts = text.split(",")
+    if not all(_NUMBER.fullmatch(part) for part in parts):
+        raise InvalidParameter("bbox", f"{text!r} is not 4 or 6 comma-separated numbers (ASCII digits)")
+    numbers = [float(part) for part in parts]
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
     if len(numbers) != 4 or not all(math.isfinite(number) for number in numbers):
@@ -117,7 +120,7 @@ def _parse_filter(info: StoreInfo, name: FilterName, raw: str) -> object:
     if name in (FilterName.plan, FilterName.place):
         allowed_numbers: frozenset[int] = info.plan_years if name is FilterName.plan else info.adcodes
         what = "plan year" if name is FilterName.plan else "adcode"
-        if not raw.isdigit() or int(raw) not in allowed_numbers:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) not in allowed_numbers:
             hint = f"; plans: {', '.join(map(str, sorted(allowed_numbers)))}" if name is FilterName.plan else ""
             raise InvalidParameter(name.value, f"{raw!r} is not a known {what}{hint}")
         return int(raw)

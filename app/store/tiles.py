@@ -3,6 +3,7 @@ SpatiaLite. Both use the generalised outlines of the tile's zoom band and the sp
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -17,6 +18,7 @@ from app.store.features import bbox_condition
 from app.store.map_layers import MAP_LAYERS, display_geometry
 from app.store.store import InvalidParameter, NotFound, Store
 
+log = logging.getLogger("atlas.tiles")
 EXTENT = 4096
 BUFFER = 64  # in tile units: shapes run on past the edge so that neighbouring tiles join cleanly
 MAX_ZOOM = 18
@@ -101,23 +103,72 @@ def _python_tile(store, layer, target, geometry, properties, where, z, x, y) -> 
     bounds = mercator_bounds(z, x, y)
     grow = (bounds[2] - bounds[0]) * BUFFER / EXTENT
     clip = shapely.box(bounds[0] - grow, bounds[1] - grow, bounds[2] + grow, bounds[3] + grow)
+    names = [column.name for column in properties]
     features = []
     for row in rows:
-        shape = shapely.from_wkb(bytes(row[0]))
-        projected = shapely.transform(shape, lambda xy: np.column_stack(_TO_MERCATOR.transform(xy[:, 0], xy[:, 1])))
-        clipped = shapely.intersection(projected, clip)
-        if not clipped.is_empty:
-            features.append(
-                {"geometry": clipped, "properties": dict(zip([c.name for c in properties], row[1:], strict=True))}
-            )
+        values = dict(zip(names, row[1:], strict=True))
+        clipped = _clipped(bytes(row[0]), clip, f"{layer} {values}")
+        if clipped is not None and not clipped.is_empty:
+            features.append({"geometry": clipped, "properties": values})
     if not features:
         return b""
-    options = {"quantize_bounds": bounds, "extents": EXTENT}
-    return mapbox_vector_tile.encode([{"name": layer, "features": features}], default_options=options)
+    return _encode(layer, features, {"quantize_bounds": bounds, "extents": EXTENT})
 
 
-def tilejson(store: Store, layer: str, base_url: str) -> dict[str, Any]:
-    """TileJSON 3.0.0 describing ``layer``'s tiles."""
+def _clipped(wkb: bytes, clip: shapely.Geometry, what: str) -> shapely.Geometry | None:
+    """The shape in Web Mercator cut to ``clip``, repaired first if it is invalid (a self-intersecting ring
+    makes GEOS's overlay fail with a TopologyException); None, logged, if it cannot be cut even so: one
+    broken outline costs its feature, never the tile."""
+    try:
+        shape = shapely.transform(
+            shapely.from_wkb(wkb), lambda xy: np.column_stack(_TO_MERCATOR.transform(xy[:, 0], xy[:, 1]))
+        )
+        dimension = shapely.get_dimensions(shape)
+        if not shape.is_valid:
+            # "structure" keeps a polygon a polygon (no stray lines) and drops collapsed parts.
+            shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)
+        try:
+            clipped = shapely.intersection(shape, clip)
+        except shapely.errors.GEOSException:
+            clipped = shapely.intersection(shapely.make_valid(shape), clip)  # the other repair, once
+        return _of_dimension(clipped, dimension)
+    except (shapely.errors.ShapelyError, ValueError) as exc:
+        log.warning("left out of a tile, its geometry cannot be clipped: %s (%s)", what, exc)
+        return None
+
+
+def _of_dimension(shape: shapely.Geometry, dimension: int) -> shapely.Geometry:
+    """Only the parts of ``shape`` of the given dimension: a cut can leave stray lines or points on the
+    tile's edge in a geometry collection, which vector tiles cannot carry."""
+    if shape.geom_type != "GeometryCollection":
+        return shape
+    parts = [part for part in shapely.get_parts(shape) if shapely.get_dimensions(part) == dimension]
+    if not parts:
+        return shapely.GeometryCollection()
+    return shapely.union_all(parts) if len(parts) > 1 else parts[0]
+
+
+def _encode(layer: str, features: list[dict[str, Any]], options: dict[str, Any]) -> bytes:
+    """The MVT of ``features``; should the encoder fail on some, the tile is made of the others."""
+    try:
+        return mapbox_vector_tile.encode([{"name": layer, "features": features}], default_options=options)
+    except Exception:  # whatever the encoder trips on, the fallback below finds the feature(s)
+        kept = []
+        for feature in features:
+            try:
+                mapbox_vector_tile.encode([{"name": layer, "features": [feature]}], default_options=options)
+            except Exception as exc:
+                log.warning("left out of a tile, cannot encode: %s %s (%s)", layer, feature["properties"], exc)
+            else:
+                kept.append(feature)
+        if not kept:
+            return b""
+        return mapbox_vector_tile.encode([{"name": layer, "features": kept}], default_options=options)
+
+
+def tilejson(store: Store, layer: str, public_url: str) -> dict[str, Any]:
+    """TileJSON 3.0.0 describing ``layer``'s tiles at the atlas's public address (``ATLAS_PUBLIC_URL``,
+    never an address taken from the request)."""
     if layer not in MAP_LAYERS:
         raise NotFound(f"No tile layer {layer!r}; layers: {', '.join(MAP_LAYERS)}.")
     target = COLLECTIONS[layer]
@@ -128,7 +179,7 @@ def tilejson(store: Store, layer: str, base_url: str) -> dict[str, Any]:
         "name": target.title,
         "description": target.description,
         "attribution": "边界：天地图标准地图 Boundaries: Tianditu standard map",
-        "tiles": [f"{base_url}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt"],
+        "tiles": [f"{public_url}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt"],
         "minzoom": 0,
         "maxzoom": MAX_ZOOM,
         "bounds": [west, south, east, north],
