@@ -345,3 +345,31 @@ def test_unusable_reference_is_a_fault(make_data_dir: MAKE_DATA_DIR, content: by
     [fault] = faults_of(data_dir)
     assert fault.file == reference
     assert message in fault.message
+
+
+def test_the_data_version_reads_no_device_and_nothing_outside(make_data_dir: MAKE_DATA_DIR, tmp_path: Path) -> None:
+    """`atlas load` and `atlas serve` fingerprint the whole data directory: a planted link to a device or
+    to a file outside must neither hang nor fill memory, and still count (by its name and target)."""
+    data_dir = make_data_dir()
+    script = "import sys; from pathlib import Path; from app.data_version import data_version; "
+    script += "print(data_version(Path(sys.argv[1])))"
+
+    def version() -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            preexec_fn=_limit_memory,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    before = version()
+    huge = tmp_path / "huge.bin"  # sparse: 3 GB that take no disk, but would take memory to read whole
+    with huge.open("wb") as handle:
+        handle.truncate(3 * 1024**3)
+    (data_dir / "plans" / "zero.txt").symlink_to("/dev/zero")
+    (data_dir / "plans" / "huge.txt").symlink_to(huge)
+    after = version()
+    assert after != before
