@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
@@ -25,15 +27,24 @@ TITLE = "湖北装备制造产业集群地图 Hubei Cluster Atlas"
 CACHED_PREFIXES = ("/api", "/ogc", "/downloads", "/tiles")
 
 
+# Expensive work (tiles, downloads) runs in threads that hold the GIL for long stretches; with Python's
+# default 5 ms switch interval the event loop, which answers /healthz and every cached read, queues
+# behind each of them in turn. A shorter interval hands it the GIL back sooner.
+GIL_SWITCH_INTERVAL = 0.001
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new application on the store ``settings`` names (the environment's, by default)."""
     settings = settings or Settings()
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     store = Store(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # A thread of its own keeps the store's snapshot current: requests and /healthz never wait on it.
+        await anyio.to_thread.run_sync(store.watch)
         yield
-        store.close()
+        await anyio.to_thread.run_sync(store.close)
 
     app = FastAPI(
         title=TITLE,
@@ -89,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prefixes=CACHED_PREFIXES,
         max_age=settings.cache_max_age,
         max_bytes=settings.response_cache_mb * 1024 * 1024,
+        max_entries=settings.response_cache_entries,
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     response_cache_mb: int = Field(
         64, ge=0, description="Memory per worker for replaying read responses (0 turns the cache off)."
     )
+    response_cache_entries: int = Field(
+        4096, ge=1, description="Responses the read cache keeps at most (per worker), whatever their size."
+    )
     map_approval_number: str = Field("", max_length=80, description="审图号 shown on the map, e.g. GS(2024)1234号.")
     basemap: Literal["none", "osm", "tianditu"] = Field(
         "none", description="Tile layer under the boundaries: none (default), osm, or tianditu (needs a key)."

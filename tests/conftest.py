@@ -170,6 +170,14 @@ def wait_until_answering(base: str, process: subprocess.Popen, seconds: float = 
             time.sleep(0.1)
 
 
+_SERVER_PIDS: dict[str, int] = {}
+
+
+def server_pid(base: str) -> int:
+    """The process id of the server :func:`running_server` started at ``base`` (to read its memory)."""
+    return _SERVER_PIDS[base]
+
+
 @contextmanager
 def running_server(settings: Settings, *extra: str) -> Iterator[str]:
     """A real uvicorn serving ``settings`` on a free loopback port; yields its base URL."""
@@ -182,6 +190,7 @@ def running_server(settings: Settings, *extra: str) -> Iterator[str]:
         env["ATLAS_PUBLIC_URL"] = base
     with log.open("wb") as sink:
         process = subprocess.Popen([*command, "--no-access-log", *extra], env=env, stdout=sink, stderr=sink)
+    _SERVER_PIDS[base] = process.pid
     try:
         try:
             assert wait_until_answering(base, process).status_code == 200

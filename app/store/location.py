@@ -94,6 +94,9 @@ class StoreLocation(ABC):
     def staging(self) -> Iterator[Engine]:
         """An engine on an empty, private build location; published if the block succeeds, else dropped."""
 
+    def close(self) -> None:  # noqa: B027  (a file needs nothing released; PostGIS overrides it)
+        """Release what the location itself holds (connections for its own checks)."""
+
 
 class SpatialiteLocation(StoreLocation):
     """A SpatiaLite file; each build is a uniquely named file hard-linked over the configured path."""
@@ -173,6 +176,7 @@ class PostgisLocation(StoreLocation):
     def __init__(self, url: str, schema: str) -> None:
         self.url, self.schema = url, schema
         self._engine: Engine | None = None
+        self._checks: Engine | None = None
 
     def describe(self) -> str:
         url = make_url(self.url)
@@ -195,8 +199,17 @@ class PostgisLocation(StoreLocation):
         return self.identity() is not None
 
     def identity(self) -> object:
-        with self._admin().connect() as connection:
+        # A connection of its own: the check never waits for the readers' pool, however busy it is.
+        if self._checks is None:
+            self._checks = create_engine(self.url, pool_size=1, max_overflow=0, pool_pre_ping=True)
+        with self._checks.connect() as connection:
             return _current_schema(connection, self.schema)
+
+    def close(self) -> None:
+        for engine in (self._checks, self._engine):
+            if engine is not None:
+                engine.dispose()
+        self._checks = self._engine = None
 
     def published(self) -> PublishedBuild:
         name = self.identity()

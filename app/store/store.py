@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from app.settings import Settings
 from app.store import schema
 from app.store.location import StoreLocation, StoreUnavailable, store_location
+
+log = logging.getLogger("atlas.store")
 
 # How often (seconds) a reader checks whether a load has published a new store.
 SWAP_CHECK_INTERVAL = 1.0
@@ -86,6 +89,9 @@ class Store:
         self._retired: list[tuple[float, StoreSnapshot]] = []
         self._identity: object = None
         self._checked = 0.0
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._error: Exception | None = None
 
     @property
     def backend(self) -> str:
@@ -93,14 +99,22 @@ class Store:
         return self.location.backend
 
     def snapshot(self) -> StoreSnapshot:
-        """The published build (checking at most once a second whether a load replaced it)."""
-        self._refresh()
-        assert self._current is not None
+        """The published build. With a watcher running this does no I/O; otherwise it checks, at most
+        once a second, whether a load replaced it. :class:`StoreUnavailable` when there is none."""
+        if self._watcher is None:
+            self._refresh()
+        elif self._error is not None:
+            raise StoreUnavailable(str(self._error))
+        if self._current is None:
+            raise StoreUnavailable("The store has not been read yet; try again shortly.")
         return self._current
 
     def snapshot_if_fresh(self) -> StoreSnapshot | None:
-        """The current snapshot without any I/O when it was checked within the swap interval, else None."""
+        """The current snapshot when it is known without I/O (a watcher keeps it, or it was checked within
+        the swap interval), else None: the caller then asks :meth:`snapshot` in a thread."""
         current = self._current
+        if self._watcher is not None:
+            return current if self._error is None else None
         if current is not None and time.monotonic() - self._checked < SWAP_CHECK_INTERVAL:
             return current
         return None
@@ -114,20 +128,49 @@ class Store:
         return self.snapshot().info()
 
     def info_if_fresh(self) -> StoreInfo | None:
-        """The metadata without any I/O when it was checked within the swap interval, else None."""
+        """The metadata when it is known without I/O, else None (see :meth:`snapshot_if_fresh`)."""
         current = self.snapshot_if_fresh()
         return None if current is None else current.info()
 
+    def watch(self) -> None:
+        """Keep the snapshot current from a thread of its own, so that no request ever waits on the check
+        (or, on PostGIS, on a pooled connection for it): requests and health read it from memory."""
+        if self._watcher is not None:
+            return
+        self._stop.clear()
+        try:
+            self._refresh(force=True)
+        except StoreUnavailable as exc:
+            self._error = exc
+        self._watcher = threading.Thread(target=self._watch, name="atlas-store-watcher", daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(SWAP_CHECK_INTERVAL):
+            try:
+                self._refresh(force=True)
+                self._error = None
+            except StoreUnavailable as exc:
+                self._error = exc
+            except Exception as exc:  # the watcher must outlive any surprise; requests then see 503
+                log.exception("checking the store failed")
+                self._error = exc
+
     def close(self) -> None:
-        """Release connections."""
+        """Stop watching and release connections."""
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+            self._watcher = None
         with self._lock:
             for _, snapshot in [*self._retired, *([(0.0, self._current)] if self._current else [])]:
                 _dispose(snapshot)
             self._current, self._retired, self._identity = None, [], None
+        self.location.close()
 
-    def _refresh(self) -> None:
+    def _refresh(self, force: bool = False) -> None:
         now = time.monotonic()
-        if self._current is not None and now - self._checked < SWAP_CHECK_INTERVAL:
+        if not force and self._current is not None and now - self._checked < SWAP_CHECK_INTERVAL:
             return
         with self._lock:
             try:
