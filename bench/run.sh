@@ -81,6 +81,9 @@ load() { # BACKEND ENV...
 }
 load spatialite "${sqlite_env[@]}"
 load postgis "${postgis_env[@]}"
+# The published build is a schema of its own, named by the pointer table in $schema: TiPg reads that one.
+store_schema=$(psql -h 127.0.0.1 -U postgres -d "$db" -tAc "SELECT schema_name FROM $schema.current_store")
+[ -n "$store_schema" ] || die "no published store in PostGIS schema $schema"
 
 # --- the servers (always stopped at the end) ------------------------------------------------------------
 pids=()
@@ -129,15 +132,15 @@ start atlas-postgis "$port_postgis" /healthz env "${postgis_env[@]}" "${cache_en
 # TiPg runs in bench/.work so that it reads no .env; admin_units' key contains "/", which TiPg's item links
 # cannot carry, so its id is the adcode (unique within a level). See bench/README.md.
 start tipg "$port_tipg" /healthz env -C "$work" \
-    DATABASE_URL="postgresql://postgres@127.0.0.1:5432/$db" TIPG_DB_SCHEMAS="[\"$schema\"]" \
-    TIPG_TABLE_CONFIG__${schema}_admin_units__pk=adcode \
-    TIPG_TABLE_CONFIG__${schema}_admin_units__geomcol=geom \
-    TIPG_TABLE_CONFIG__${schema}_entities__geomcol=footprint \
+    DATABASE_URL="postgresql://postgres@127.0.0.1:5432/$db" TIPG_DB_SCHEMAS="[\"$store_schema\"]" \
+    TIPG_TABLE_CONFIG__${store_schema}_admin_units__pk=adcode \
+    TIPG_TABLE_CONFIG__${store_schema}_admin_units__geomcol=geom \
+    TIPG_TABLE_CONFIG__${store_schema}_entities__geomcol=footprint \
     "$repo/bench/.venv/bin/python" -m uvicorn tipg.main:app "${uvicorn_args[@]}" --port "$port_tipg"
 
 say "Planning the requests (the first view: the map page in Chromium)"
 .venv/bin/python bench/plan.py --atlas "http://127.0.0.1:$port_postgis" --tipg "http://127.0.0.1:$port_tipg" \
-    --schema "$schema" --out "$work"
+    --schema "$store_schema" --out "$work"
 start limit "$port_limit" - env BENCH_LIMIT_UPSTREAM="http://127.0.0.1:$port_postgis" \
     BENCH_LIMIT_PATHS="$work/limit-paths.txt" \
     .venv/bin/python -m uvicorn --app-dir bench limit_app:app "${uvicorn_args[@]}" --port "$port_limit"
