@@ -274,6 +274,11 @@ def test_tiles_over_a_self_intersecting_outline_are_drawn(broken_store: str, z: 
         ("/api/map/counties?zoom=7&v=2", "v"),
         ("/api/search?q=crane&page=2", "page"),
         ("/api?x=1", "x"),
+        ("/ogc?x=1", "x"),
+        ("/ogc/conformance?f=json&nocache=3", "nocache"),
+        ("/ogc/collections?limit=2", "limit"),
+        ("/ogc/collections/counties?bbox=1,2,3,4", "bbox"),
+        ("/ogc/api?v=1", "v"),
     ],
 )
 def test_unknown_parameters_are_refused(api: httpx.Client, path: str, name: str) -> None:
@@ -292,6 +297,8 @@ def test_unknown_parameters_are_refused(api: httpx.Client, path: str, name: str)
         "/api/map/corridors?zoom=5",
         "/api/search?q=crane&limit=3",
         "/tiles/counties/tilejson.json",
+        "/ogc?f=json",
+        "/ogc/collections/counties?f=json",
     ],
 )
 def test_declared_parameters_still_work(api: httpx.Client, path: str) -> None:

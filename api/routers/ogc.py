@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from api.dependencies import StoreDep
 from api.limits import limits
@@ -16,7 +16,7 @@ from api.ogc_openapi import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ogc_openapi
 from api.routers.common import public_url
 from app.store import features
 from app.store.collections import COLLECTIONS, Collection
-from app.store.store import InvalidParameter, Store
+from app.store.store import InvalidParameter, StoreReader
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
 
@@ -37,6 +37,19 @@ _DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
+async def _document_parameters(request: Request) -> None:
+    """The documents (landing page, definition, conformance, collections) take only ``f=json``: any
+    other parameter is refused, as on items, so that no made-up parameter gets a URL of its own."""
+    for name, value in request.query_params.multi_items():
+        if name != "f":
+            raise InvalidParameter(name, f"unknown parameter; {request.url.path} takes f")
+        if value != "json":
+            raise InvalidParameter("f", f"{value[:20]!r}: only json is offered")
+
+
+_DOCUMENT = [Depends(_document_parameters)]
+
+
 def _root(request: Request) -> str:
     return public_url(request) + "/ogc"
 
@@ -45,8 +58,8 @@ def _link(href: str, rel: str, media_type: str, title: str) -> dict[str, str]:
     return {"href": href, "rel": rel, "type": media_type, "title": title}
 
 
-@router.get("", include_in_schema=False)
-@router.get("/", summary="Landing page")
+@router.get("", include_in_schema=False, dependencies=_DOCUMENT)
+@router.get("/", summary="Landing page", dependencies=_DOCUMENT)
 def landing(request: Request) -> dict[str, Any]:
     """Links to the API definition, the conformance classes and the collections."""
     root = _root(request)
@@ -64,20 +77,20 @@ def landing(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/api", summary="API definition (OpenAPI 3.0)")
+@router.get("/api", summary="API definition (OpenAPI 3.0)", dependencies=_DOCUMENT)
 def api_definition(request: Request) -> Response:
     """The OpenAPI 3.0 document of this OGC API."""
     body = json.dumps(ogc_openapi(_root(request)), ensure_ascii=False)
     return Response(body, media_type=OPENAPI_30)
 
 
-@router.get("/conformance", summary="Conformance classes")
+@router.get("/conformance", summary="Conformance classes", dependencies=_DOCUMENT)
 def conformance() -> dict[str, list[str]]:
     """The conformance classes implemented: core, GeoJSON and OpenAPI 3.0."""
     return {"conformsTo": CONFORMANCE}
 
 
-def _collection_document(store: Store, target: Collection, root: str) -> dict[str, Any]:
+def _collection_document(store: StoreReader, target: Collection, root: str) -> dict[str, Any]:
     href = f"{root}/collections/{target.id}"
     return {
         "id": target.id,
@@ -93,7 +106,7 @@ def _collection_document(store: Store, target: Collection, root: str) -> dict[st
     }
 
 
-@router.get("/collections", summary="Feature collections")
+@router.get("/collections", summary="Feature collections", dependencies=_DOCUMENT)
 def collections(request: Request, store: StoreDep) -> dict[str, Any]:
     """Province, prefectures, counties, clusters (every entity) and corridors."""
     root = _root(request)
@@ -103,7 +116,7 @@ def collections(request: Request, store: StoreDep) -> dict[str, Any]:
     }
 
 
-@router.get("/collections/{collection_id}", summary="A feature collection")
+@router.get("/collections/{collection_id}", summary="A feature collection", dependencies=_DOCUMENT)
 def collection(request: Request, store: StoreDep, collection_id: str) -> dict[str, Any]:
     """One collection's description and extent."""
     return _collection_document(store, features.collection(collection_id), _root(request))
@@ -145,7 +158,7 @@ async def items(request: Request, store: StoreDep, collection_id: str) -> Respon
     return await limits(request).layers.run(_items_page, request, store, collection_id)
 
 
-def _items_page(request: Request, store: Store, collection_id: str) -> Response:
+def _items_page(request: Request, store: StoreReader, collection_id: str) -> Response:
     target = features.collection(collection_id)
     params = request.query_params
     filters = features.parse_collection_query(
