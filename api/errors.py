@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from app.store.location import StoreUnavailable
@@ -49,9 +50,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreUnavailable)
     @app.exception_handler(OperationalError)  # the database went away in the middle of a request
+    @app.exception_handler(PoolTimeout)  # every pooled connection stayed busy for the pool's timeout
     async def unavailable(request: Request, exc: Exception) -> JSONResponse:
         log.warning("store unavailable: %s", exc)
-        return error_response(503, "The atlas's store is unavailable; try again shortly.")
+        response = error_response(503, "The atlas's store is unavailable; try again shortly.")
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:

@@ -221,6 +221,7 @@ def test_a_store_that_disappears_gives_503_then_recovers(make_data_dir: Callable
         time.sleep(1.5)  # past the reader's swap check
         gone = httpx.get(f"{base}/api/clusters")
         assert gone.status_code == 503 and gone.json()["code"] == "ServiceUnavailable"
+        assert gone.headers["retry-after"] == "1"
         assert httpx.get(f"{base}/healthz").status_code == 503
         load_store(settings, progress=lambda _message: None)
         time.sleep(1.5)
