@@ -42,13 +42,13 @@ async def download(
     if match is None:
         raise NotFound(f"No download {filename!r}: ask for LAYER.FORMAT with a layer of {', '.join(COLLECTIONS)}.")
     target, file_format = features.collection(match[1]), FileFormat(match[2])
+    # The request's snapshot holds the store's vocabulary: a bad request is refused before it takes a slot.
+    filters = features.parse_collection_query(
+        store.info(), target, request.query_params, _PARAMETERS, f"{target.id} downloads take"
+    )
     boxes = features.parse_bbox(bbox) if bbox else None
 
     def build() -> Response:
-        # Checked here, in the job's thread: reading the store's vocabulary may wait on the store.
-        filters = features.parse_collection_query(
-            store.info(), target, request.query_params, _PARAMETERS, f"{target.id} downloads take"
-        )
         page = features.items(store, target, filters, boxes)
         rendered = render(features_frame(page.features), target.id, file_format, gcj02=crs == "gcj02")
         disposition = f'attachment; filename="{rendered.filename}"'
