@@ -19,7 +19,7 @@ from app.downloads import FileFormat, render
 from app.export import Layer, layer_frame
 from app.settings import Settings
 from app.standalone_map import MapError, build_map
-from app.store.freshness import store_is_current
+from app.store.freshness import published_info, store_is_current
 from app.store.load import load_store
 from app.store.location import StoreUnavailable
 from app.validation import DataInvalid, ValidData, validate
@@ -201,7 +201,8 @@ def serve_command(
         raise typer.Exit(1) from None
     if not store_is_current(settings):
         typer.echo("存储缺失或过期 The store is missing or older than the data: loading it first.")
-        _load_or_exit(settings)
+        published = published_info(settings)  # a China store is rebuilt as a China store
+        _load_or_exit(settings, Scope(published.scope) if published else Scope.hubei)
     typer.echo(
         f"湖北装备制造产业集群地图 Hubei Cluster Atlas: {_local_url(host, port)}/ (links: {settings.public_url}/)"
     )
