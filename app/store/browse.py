@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from app.catalogue import Kind
 from app.store import schema
 from app.store.features import COORDINATE_DECIMALS, Filters, entity_conditions, is_plausible_id
-from app.store.store import NotFound, Store, rows_as_dicts
+from app.store.store import NotFound, StoreReader, rows_as_dicts
 
 GROUP_KINDS = (Kind.city_group.value, Kind.corridor.value)
 
 
-def sector_tree(store: Store) -> list[dict[str, Any]]:
+def sector_tree(store: StoreReader) -> list[dict[str, Any]]:
     """Top-level sectors with nested ``children``; each with the number of entities tagged with it or a
     sub-sector, and its plan."""
     sectors, tags, ancestors = schema.sectors, schema.entity_sectors, schema.sector_ancestors
@@ -51,7 +51,7 @@ def sector_tree(store: Store) -> list[dict[str, Any]]:
 
 
 def entity_summaries(
-    store: Store, filters: Filters, limit: int | None = None, offset: int = 0
+    store: StoreReader, filters: Filters, limit: int | None = None, offset: int = 0
 ) -> tuple[int, list[dict[str, Any]]]:
     """Entities matching ``filters`` in catalogue order: the total and one page of their properties."""
     entities = schema.entities
@@ -63,7 +63,7 @@ def entity_summaries(
     return total, [_with_plans(json.loads(text)) for text in properties]
 
 
-def entity_detail(store: Store, entity_id: str) -> dict[str, Any]:
+def entity_detail(store: StoreReader, entity_id: str) -> dict[str, Any]:
     """One entity: properties, member places and sectors spelled out, footprint and route GeoJSON."""
     if not is_plausible_id(entity_id):
         raise NotFound(f"No entity {entity_id!r}.")
@@ -85,7 +85,7 @@ def entity_detail(store: Store, entity_id: str) -> dict[str, Any]:
     return detail
 
 
-def places(store: Store, level: str | None = None, parent: int | None = None) -> list[dict[str, Any]]:
+def places(store: StoreReader, level: str | None = None, parent: int | None = None) -> list[dict[str, Any]]:
     """Administrative units (without geometry), optionally of one level or under one parent."""
     units = schema.admin_units
     query = select(units.c.properties).order_by(units.c.position)
@@ -97,7 +97,7 @@ def places(store: Store, level: str | None = None, parent: int | None = None) ->
         return [json.loads(text) for text in connection.execute(query).scalars()]
 
 
-def place_profile(store: Store, adcode: int) -> dict[str, Any]:
+def place_profile(store: StoreReader, adcode: int) -> dict[str, Any]:
     """A place: what the plans put there (county entities rolled up into their prefecture), the groups and
     corridors it belongs to (directly or through its prefecture), and the sectors of what is there."""
     units, entities = schema.admin_units, schema.entities

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 from app.catalogue import Kind, Status
 from app.store import schema
 from app.store.collections import COLLECTIONS, Collection, FilterName
-from app.store.store import InvalidParameter, NotFound, Store, StoreInfo
+from app.store.store import InvalidParameter, NotFound, StoreInfo, StoreReader
 from app.text_search import did_you_mean, fold
 
 # GeoJSON coordinates keep 6 decimals (~0.1 m): the boundary data has no more.
@@ -175,7 +175,7 @@ def contains(column: ColumnElement[str], query: str) -> ColumnElement[bool]:
 
 
 def bbox_condition(
-    store: Store, target: Collection, boxes: Sequence[BBox], geometry: ColumnElement[Any] | None = None
+    store: StoreReader, target: Collection, boxes: Sequence[BBox], geometry: ColumnElement[Any] | None = None
 ) -> ColumnElement[bool]:
     """Features intersecting any of ``boxes``, through the spatial index of either backend (the index is
     on the collection's full geometry; ``geometry``, e.g. a generalised one, is what is tested)."""
@@ -200,7 +200,7 @@ def bbox_condition(
 
 
 def conditions(
-    store: Store, target: Collection, filters: Filters, boxes: Sequence[BBox] | None
+    store: StoreReader, target: Collection, filters: Filters, boxes: Sequence[BBox] | None
 ) -> list[ColumnElement[bool]]:
     """Every condition a feature of ``target`` must meet: membership, geometry, filters, bbox."""
     found: list[ColumnElement[bool]] = [target.table.c[target.geometry].is_not(None)]
@@ -225,7 +225,7 @@ def _geojson(target: Collection) -> ColumnElement[str]:
 
 
 def items(
-    store: Store,
+    store: StoreReader,
     target: Collection,
     filters: Filters = Filters(),
     boxes: Sequence[BBox] | None = None,
@@ -257,7 +257,7 @@ def is_plausible_id(text: str, numeric: bool = False) -> bool:
     return len(text) <= 80 and bool(_ID.match(text))
 
 
-def item(store: Store, target: Collection, feature_id: str) -> str:
+def item(store: StoreReader, target: Collection, feature_id: str) -> str:
     """One feature of ``target`` as GeoJSON text, or :class:`NotFound`."""
     table = target.table
     key = table.c[target.id_column]

@@ -10,7 +10,7 @@ from app.generalise import FULL_DECIMALS, band_for
 from app.store import schema
 from app.store.collections import COLLECTIONS, Collection
 from app.store.features import feature_json
-from app.store.store import NotFound, Store
+from app.store.store import NotFound, StoreReader
 
 MAP_LAYERS = ("prefectures", "counties", "clusters", "corridors")
 
@@ -27,7 +27,7 @@ def display_geometry(target: Collection, zoom: int) -> tuple[ColumnElement[Any],
     return table.c[f"{target.geometry}_{band.name}"], band.decimals
 
 
-def map_layer(store: Store, layer: str, zoom: int) -> str:
+def map_layer(store: StoreReader, layer: str, zoom: int) -> str:
     """A GeoJSON FeatureCollection of ``layer`` for drawing at web-map ``zoom``."""
     if layer not in MAP_LAYERS:
         raise NotFound(f"No map layer {layer!r}; layers: {', '.join(MAP_LAYERS)}.")

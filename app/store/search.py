@@ -8,7 +8,7 @@ from sqlalchemy import Table, Text, case, cast, literal, select, union_all
 
 from app.store import schema
 from app.store.features import contains
-from app.store.store import InvalidParameter, Store, rows_as_dicts
+from app.store.store import InvalidParameter, StoreReader, rows_as_dicts
 from app.text_search import fold
 
 MAX_QUERY_LENGTH = 100
@@ -17,7 +17,7 @@ EXACT, PREFIX, INSIDE, RELATED = 100, 80, 60, 40
 _TYPE_ORDER = {"place": 0, "entity": 1, "sector": 2}
 
 
-def search(store: Store, query: str, limit: int = 20) -> list[dict[str, Any]]:
+def search(store: StoreReader, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """The best matches for ``query``, best first: type, id, names, rank, and kind or level."""
     folded = fold(query)
     if not folded:

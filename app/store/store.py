@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -53,6 +53,24 @@ class StoreInfo:
     sector_ids: frozenset[str]
     adcodes: frozenset[int]
     plan_years: frozenset[int]
+
+
+class StoreReader(Protocol):
+    """What the queries read through: a :class:`StoreSnapshot` (one build, as requests use) or the
+    :class:`Store` itself (its current build, one call at a time)."""
+
+    @property
+    def backend(self) -> str:
+        """``spatialite`` or ``postgis``."""
+        ...
+
+    def engine(self) -> Engine:
+        """An engine on the store."""
+        ...
+
+    def info(self) -> StoreInfo:
+        """The store's metadata."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy import func, literal_column, select
 from app.store.collections import COLLECTIONS
 from app.store.features import bbox_condition
 from app.store.map_layers import MAP_LAYERS, display_geometry
-from app.store.store import InvalidParameter, NotFound, Store
+from app.store.store import InvalidParameter, NotFound, StoreReader
 
 log = logging.getLogger("atlas.tiles")
 EXTENT = 4096
@@ -59,7 +59,7 @@ def lonlat_bounds(z: int, x: int, y: int, margin: float = 0.0) -> tuple[float, f
     return west - grow, max(lat(y + 1) - grow, -85.06), east + grow, min(lat(y) + grow, 85.06)
 
 
-def tile(store: Store, layer: str, z: int, x: int, y: int) -> bytes:
+def tile(store: StoreReader, layer: str, z: int, x: int, y: int) -> bytes:
     """One tile of ``layer`` (one MVT layer of that name); empty bytes where the layer has nothing."""
     if layer not in MAP_LAYERS:
         raise NotFound(f"No tile layer {layer!r}; layers: {', '.join(MAP_LAYERS)}.")
@@ -166,7 +166,7 @@ def _encode(layer: str, features: list[dict[str, Any]], options: dict[str, Any])
         return mapbox_vector_tile.encode([{"name": layer, "features": kept}], default_options=options)
 
 
-def tilejson(store: Store, layer: str, public_url: str) -> dict[str, Any]:
+def tilejson(store: StoreReader, layer: str, public_url: str) -> dict[str, Any]:
     """TileJSON 3.0.0 describing ``layer``'s tiles at the atlas's public address (``ATLAS_PUBLIC_URL``,
     never an address taken from the request)."""
     if layer not in MAP_LAYERS:
