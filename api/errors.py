@@ -1,8 +1,15 @@
-"""Errors as JSON ``{"code", "description"}`` (the OGC exception shape), never a traceback."""
+"""Errors as JSON ``{"code", "description"}`` (the OGC exception shape), never a traceback.
+
+:data:`DEFAULT_STATUS_CODES` is the one table from an error class to its answer; :func:`install`
+registers a handler for each entry, plus FastAPI's own cases (a request that fails validation is 400,
+not 422; an ``HTTPException`` keeps its status) and a 500 without detail for anything else.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import NamedTuple
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,26 +18,70 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from app.store.location import StoreUnavailable
-from app.store.store import InvalidParameter, NotFound
+from app.errors import Busy, InvalidParameter, NotFound, StoreUnavailable
 
 log = logging.getLogger("atlas.api")
 
+# OGC exception codes of the statuses the atlas answers with; any other status is "Error".
 CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed", 503: "ServiceUnavailable"}
 
 
-def error_response(status: int, description: str) -> JSONResponse:
-    """The JSON body every error of the atlas has."""
+class Answer(NamedTuple):
+    """How the web service answers an error class."""
+
+    status: int
+    code: str  # the OGC exception code
+    # A fixed text in place of the exception's own message, which may name files or hosts; that message is
+    # then logged instead.
+    description: str | None = None
+    # Seconds for Retry-After; an exception's own ``retry_after`` comes first.
+    retry_after: int | None = None
+
+
+_UNAVAILABLE = Answer(503, "ServiceUnavailable", "The atlas's store is unavailable; try again shortly.", retry_after=1)
+
+DEFAULT_STATUS_CODES: dict[type[Exception], Answer] = {
+    InvalidParameter: Answer(400, "InvalidParameterValue"),
+    NotFound: Answer(404, "NotFound"),
+    StoreUnavailable: _UNAVAILABLE,
+    OperationalError: _UNAVAILABLE,  # the database went away in the middle of a request
+    PoolTimeout: _UNAVAILABLE,  # every pooled connection stayed busy for the pool's timeout
+    Busy: Answer(503, "ServiceUnavailable"),  # a full limiter: Retry-After from the limiter's estimate
+}
+
+
+def error_response(status: int, description: str, code: str | None = None) -> JSONResponse:
+    """The JSON body every error of the atlas has; ``code`` defaults to the status's OGC code."""
     return JSONResponse(
-        {"code": CODES.get(status, "Error"), "description": description},
+        {"code": code or CODES.get(status, "Error"), "description": description},
         status_code=status,
         headers={"Cache-Control": "no-store"},
     )
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers: bad input is 400 (not FastAPI's 422), unknown things 404, a store that is
-    down 503, anything else 500 with no detail."""
+def exception_handler(answer: Answer) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """A handler that answers an exception as ``answer`` says."""
+
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        if answer.description is not None:
+            log.warning("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+        response = error_response(answer.status, answer.description or str(exc), answer.code)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is None:
+            retry_after = answer.retry_after
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    return handler
+
+
+def install(app: FastAPI, status_codes: dict[type[Exception], Answer] | None = None) -> None:
+    """Register the handlers: one per entry of ``status_codes`` (default :data:`DEFAULT_STATUS_CODES`),
+    400 for a request that fails validation, an ``HTTPException``'s own status, 500 with no detail for
+    anything else."""
+    for exc_class, answer in (status_codes or DEFAULT_STATUS_CODES).items():
+        app.add_exception_handler(exc_class, exception_handler(answer))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -39,23 +90,6 @@ def install(app: FastAPI) -> None:
             name = ".".join(str(part) for part in error["loc"][1:]) or str(error["loc"][0])
             parts.append(f"{name}: {error['msg']}")
         return error_response(400, "; ".join(parts))
-
-    @app.exception_handler(InvalidParameter)
-    async def invalid_parameter(request: Request, exc: InvalidParameter) -> JSONResponse:
-        return error_response(400, str(exc))
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return error_response(404, str(exc))
-
-    @app.exception_handler(StoreUnavailable)
-    @app.exception_handler(OperationalError)  # the database went away in the middle of a request
-    @app.exception_handler(PoolTimeout)  # every pooled connection stayed busy for the pool's timeout
-    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("store unavailable: %s", exc)
-        response = error_response(503, "The atlas's store is unavailable; try again shortly.")
-        response.headers["Retry-After"] = "1"
-        return response
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:

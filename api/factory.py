@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.limits import Busy, Limits, busy_response
+from api.limits import Limits
 from api.middleware import CachedReads, CollapseSlashes, HeadAsGet, SecurityHeaders
 from api.routers import downloads, health, ogc, people, tiles, web
 from api.routers.common import only_declared_parameters, public_url
@@ -59,7 +59,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.store = settings, store
     app.state.limits = Limits.from_settings(settings)
     errors.install(app)
-    app.add_exception_handler(Busy, busy_response)
     for module in (people, ogc, downloads, tiles, health, web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")

@@ -21,23 +21,14 @@ from typing import TypeVar
 
 import anyio
 from fastapi import Request
-from fastapi.responses import JSONResponse
 
-from api.errors import error_response
+from app.errors import Busy
 from app.settings import Settings
 
 T = TypeVar("T")
 
 # Retry-After stays within these bounds (seconds) whatever the jobs' recent durations suggest.
 MIN_RETRY_AFTER, MAX_RETRY_AFTER = 1, 60
-
-
-class Busy(Exception):
-    """Every slot and queue place of a kind of job is taken."""
-
-    def __init__(self, kind: str, retry_after: int) -> None:
-        super().__init__(f"busy with {kind}")
-        self.kind, self.retry_after = kind, retry_after
 
 
 class JobLimiter:
@@ -102,13 +93,3 @@ class Limits:
 def limits(request: Request) -> Limits:
     """The application's limiters."""
     return request.app.state.limits
-
-
-async def busy_response(request: Request, exc: Exception) -> JSONResponse:
-    """503 with Retry-After (and no-store, as every error) for a request refused by a full limiter."""
-    assert isinstance(exc, Busy)
-    response = error_response(
-        503, f"The atlas is busy with {exc.kind}; try again in {exc.retry_after} s (Retry-After)."
-    )
-    response.headers["Retry-After"] = str(exc.retry_after)
-    return response

@@ -18,6 +18,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from app.errors import AtlasError
+
 
 class Level(StrEnum):
     """Administrative level; declared from the top down (this order is used for preference)."""
@@ -50,7 +52,7 @@ MAX_LAYER_BYTES = 32 * 1024 * 1024
 _VALIDITY_REASON = re.compile(r"^(?P<what>.*?)\[(?P<x>\S+) (?P<y>\S+)\]$")
 
 
-class BoundaryError(Exception):
+class BoundaryError(AtlasError):
     """A boundary file is missing or malformed: ``path`` names it, ``problem`` says what to do."""
 
     def __init__(self, path: Path, problem: str) -> None:

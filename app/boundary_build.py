@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from app.admin_units import BOUNDARY_FILES, Level
 from app.datum import REFERENCE_FILE, reference_fingerprint
+from app.errors import AtlasError
 
 PROVINCE_NAME = "湖北省"
 PROVINCE_ADCODE = 420000
@@ -25,7 +26,7 @@ NAMES_FILE = "names.csv"
 DATA_SOURCE = "tianditu"
 
 
-class BuildError(Exception):
+class BuildError(AtlasError):
     """The build cannot run or its inputs disagree; the message says what to do."""
 
 

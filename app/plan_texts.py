@@ -7,6 +7,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from app.errors import AtlasError
+
 _WHITESPACE = re.compile(r"\s+")
 # The shipped plans are 15 and 66 KB and their quotes at most 98 characters. Finding the nearest
 # passage costs time in proportion to the text times the quote (0.2 s for 300 characters in 2 MB,
@@ -15,7 +17,7 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_QUOTE_FOR_NEAREST = 300
 
 
-class PlanTextError(Exception):
+class PlanTextError(AtlasError):
     """A plan file cannot be read as a plan text; ``line`` (1-based) is where, if known."""
 
     def __init__(self, path: Path, line: int | None, problem: str) -> None:

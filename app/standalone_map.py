@@ -16,6 +16,7 @@ import folium
 
 from app.admin_units import Level
 from app.catalogue import Entity, Kind
+from app.errors import AtlasError
 from app.geocode import entity_members, footprint, route
 from app.palette import NO_SECTOR, SECTOR_PALETTE
 from app.validation import ValidData
@@ -32,7 +33,7 @@ KIND_NAMES = {
 }
 
 
-class MapError(ValueError):
+class MapError(AtlasError, ValueError):
     """The map cannot be made as asked (e.g. an unknown sector)."""
 
 

@@ -25,6 +25,7 @@ from pydantic_core import ErrorDetails
 from app.admin_units import BOUNDARY_FILES, AdminUnits, BoundaryError, geometry_problem
 from app.catalogue import SECTIONS, Catalogue, Confidence, Entity, Kind, Plan, PlanRef, Sector, TextNote
 from app.datum import REFERENCE_FILE, check_datum, read_reference
+from app.errors import AtlasError
 from app.gazetteer import Gazetteer
 from app.plan_texts import PlanText, PlanTextError
 from app.settings import Settings
@@ -62,7 +63,7 @@ class Fault:
         return f"{where}: {what + ': ' if what else ''}{self.message}"
 
 
-class DataInvalid(Exception):
+class DataInvalid(AtlasError):
     """The data directory has faults; ``faults`` lists them all."""
 
     def __init__(self, faults: Sequence[Fault]) -> None:

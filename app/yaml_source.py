@@ -17,6 +17,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
+from app.errors import AtlasError
+
 Path_ = tuple[str | int, ...]
 
 # The shipped catalogue is about 90 KB with about 4,000 nodes, five levels deep: these limits leave
@@ -36,7 +38,7 @@ _TIMESTAMP_TAG = _YAML_TAG + "timestamp"
 _SHOWN = 60  # characters of an offending value or tag shown in a message
 
 
-class YamlSyntaxError(Exception):
+class YamlSyntaxError(AtlasError):
     """The file is not valid YAML, or uses a construct the catalogue refuses; ``line`` is 1-based.
 
     ``problems`` lists every ``(line, message)`` found, the first being ``line`` and ``message``.

@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
+from app.errors import StoreUnavailable  # raised here; importable from here as before
 from app.settings import Settings
 
 log = logging.getLogger("atlas.store")
@@ -54,10 +55,6 @@ RETAIN_SECONDS = 120
 # Dropping an old PostGIS build waits at most this long for a table lock, well under PostgreSQL's
 # deadlock_timeout (1 s): a reader still on that build keeps its lock, and the drop gives way.
 DROP_LOCK_TIMEOUT = "200ms"
-
-
-class StoreUnavailable(Exception):
-    """The store cannot be reached or has not been built; the message says what to do."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+# The queries over the store raise these; they live with the atlas's other errors and are importable from here.
+from app.errors import InvalidParameter as InvalidParameter
+from app.errors import NotFound as NotFound
 from app.settings import Settings
 from app.store import schema
 from app.store.location import StoreLocation, StoreUnavailable, store_location
@@ -22,18 +25,6 @@ log = logging.getLogger("atlas.store")
 SWAP_CHECK_INTERVAL = 1.0
 # An engine on a superseded build is kept this long for requests still reading it, then disposed.
 RETIRED_ENGINE_SECONDS = 60.0
-
-
-class InvalidParameter(ValueError):
-    """A request parameter has a value the atlas cannot use; ``name`` is the parameter."""
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(f"{name}: {message}")
-        self.name, self.message = name, message
-
-
-class NotFound(LookupError):
-    """No such collection, feature, entity or place."""
 
 
 @dataclass(frozen=True)
