@@ -20,6 +20,8 @@ from api.limits import Limits
 from api.middleware import CachedReads, CollapseSlashes, HeadAsGet, SecurityHeaders
 from api.routers import downloads, health, ogc, people, tiles, web
 from api.routers.common import only_declared_parameters, public_url
+from app import __version__
+from app.runtime import prepare
 from app.settings import Settings
 from app.store.store import Store
 
@@ -35,6 +37,7 @@ GIL_SWITCH_INTERVAL = 0.001
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new application on the store ``settings`` names (the environment's, by default)."""
+    prepare()
     settings = settings or Settings()
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     store = Store(settings)
@@ -48,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title=TITLE,
-        version="0.2.0",
+        version=__version__,
         description="The clusters, corridors, city groups, bases and platforms of Hubei's equipment-manufacturing "
         "plans on Tianditu boundaries: JSON for people (`/api`), OGC API – Features for GIS software (`/ogc`), "
         "and file downloads (`/downloads`).",

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.admin_units import PROVINCE_ADCODE
 from app.catalogue import Confidence, Kind, Status
 
 _CRANE_REF = {
@@ -34,7 +35,7 @@ _XIANNING = {
     "name_en": "Xianning",
     "pinyin": "Xianning",
     "level": "prefecture",
-    "parent_adcode": 420000,
+    "parent_adcode": PROVINCE_ADCODE,
     "seat_lon": 114.3,
     "seat_lat": 29.7,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app import __version__
 from app.store.collections import COLLECTIONS, FilterName
 
 MAX_LIMIT = 1000
@@ -88,7 +89,7 @@ def ogc_openapi(root: str) -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {
             "title": "湖北装备制造产业集群地图 Hubei Cluster Atlas — OGC API – Features",
-            "version": "1.0.0",
+            "version": __version__,
             "description": "Hubei's administrative units and the clusters, corridors and city groups of its "
             "equipment-manufacturing plans. Coordinates are CRS84 (WGS 84 longitude/latitude).",
         },

@@ -29,6 +29,9 @@ class Level(StrEnum):
     county = "county"
 
 
+# Hubei's adcode (湖北省): the atlas's one province, parent of every prefecture-level unit.
+PROVINCE_ADCODE = 420000
+
 BOUNDARY_FILES: dict[Level, str] = {
     Level.province: "province.geojson",
     Level.prefecture: "prefectures.geojson",

@@ -21,7 +21,6 @@ from app.datum import REFERENCE_FILE, reference_fingerprint
 from app.errors import AtlasError
 
 PROVINCE_NAME = "湖北省"
-PROVINCE_ADCODE = 420000
 NAMES_FILE = "names.csv"
 DATA_SOURCE = "tianditu"
 

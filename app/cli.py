@@ -17,6 +17,7 @@ from app.boundary_build import BuildError, build_boundaries
 from app.catalogue import Kind
 from app.downloads import FileFormat, render
 from app.export import Layer, layer_frame
+from app.runtime import prepare
 from app.settings import Settings
 from app.standalone_map import MapError, build_map
 from app.store.freshness import published_info, store_is_current
@@ -38,6 +39,12 @@ cli = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@cli.callback()
+def start() -> None:
+    """Prepare the process once, before any command runs (see :func:`app.runtime.prepare`)."""
+    prepare()
 
 
 DataDir = Annotated[

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import folium
 
-from app.admin_units import Level
+from app.admin_units import PROVINCE_ADCODE, Level
 from app.catalogue import Entity, Kind
 from app.errors import AtlasError
 from app.geocode import entity_members, footprint, route
@@ -22,7 +22,6 @@ from app.palette import NO_SECTOR, SECTOR_PALETTE
 from app.validation import ValidData
 
 VENDOR = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor"
-PROVINCE = 420000
 KIND_NAMES = {
     Kind.cluster: "产业集群 Cluster",
     Kind.corridor: "产业走廊 Corridor",
@@ -81,7 +80,7 @@ def build_map(data: ValidData, sector: str | None = None, kinds: Sequence[Kind] 
         if sector and not any(sector in data.catalogue.sector_chain(s) for s in entity.sectors):
             continue
         members = entity_members(data, entity)
-        if [member.adcode for member in members] == [PROVINCE]:
+        if [member.adcode for member in members] == [PROVINCE_ADCODE]:
             continue  # the plan names no place: nothing to draw
         colour = colours[data.catalogue.sector_chain(entity.sectors[0])[-1]] if entity.sectors else NO_SECTOR
         popup = folium.Popup(_popup(data, entity), max_width=380)

@@ -17,9 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.runtime import prepare
 from app.settings import REPO_DATA_DIR, Settings
 from app.store.load import load_store
 from app.validation import ValidData, validate
+
+prepare()  # what every process of the atlas does first: GDAL's drivers before SpatiaLite (app/runtime.py)
 
 # A small catalogue of real quotes: each rule test breaks one thing in it.
 MINIMAL_CATALOGUE = """\

@@ -18,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, Table
 from sqlalchemy.exc import OperationalError
 
-from app.admin_units import AdminUnit, Level
+from app.admin_units import PROVINCE_ADCODE, AdminUnit, Level
 from app.catalogue import Kind
 from app.data_version import data_version
 from app.generalise import BANDS, dissolve, simplify_units
@@ -129,7 +129,7 @@ def _extents(data: ValidData) -> dict[str, list[float]]:
         "counties": data.units.layer(Level.county).total_bounds,
     }
     extents = {name: [round(float(value), 6) for value in box] for name, box in bounds.items()}
-    hubei = data.units.get(420000)
+    hubei = data.units.get(PROVINCE_ADCODE)
     entity_box = [round(value, 6) for value in hubei.geometry.bounds] if hubei else extents["province"]
     return extents | {"clusters": entity_box, "corridors": entity_box}
 
