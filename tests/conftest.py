@@ -16,7 +16,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import Result
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from api.factory import create_app
+from app.cli import cli
 from app.runtime import prepare
 from app.settings import REPO_DATA_DIR, Settings
 from app.store.load import load_store
@@ -103,6 +108,35 @@ def shipped() -> ValidData:
     return validate(Settings(data_dir=REPO_DATA_DIR))
 
 
+def entity_ids(
+    data: ValidData,
+    *,
+    kinds: tuple[str, ...] = (),
+    sector: str | None = None,
+    plan: int | None = None,
+    status: str | None = None,
+    place: int | None = None,
+) -> list[str]:
+    """Ids of the catalogue's entities that the filters of /api/clusters, /ogc and /downloads select (a sector
+    with its sub-sectors, a place with its counties), worked out from the catalogue alone: tests compare the
+    service with this rather than with counts that every edit of the data would break."""
+    catalogue = data.catalogue
+    selected = []
+    for entity in catalogue.entities:
+        places = {
+            level for adcode in data.members[entity.id] for level in (adcode, data.units.get(adcode).parent_adcode)
+        }
+        if (
+            (not kinds or entity.kind.value in kinds)
+            and (sector is None or any(sector in catalogue.sector_chain(each) for each in entity.sectors))
+            and (plan is None or any(ref.year == plan for ref in entity.plan_refs))
+            and (status is None or entity.status.value == status)
+            and (place is None or place in places)
+        ):
+            selected.append(entity.id)
+    return selected
+
+
 @pytest.fixture
 def make_data_dir(tmp_path: Path) -> Callable[..., Path]:
     """A copy of the data directory whose catalogue is ``catalogue`` (default: the minimal one)."""
@@ -122,7 +156,28 @@ def make_data_dir(tmp_path: Path) -> Callable[..., Path]:
 # --- the store and the API, on both backends ------------------------------------------------------
 
 BACKENDS = ("spatialite", "postgis")
+# For parametrising over the backends: PostGIS needs the PostgreSQL server, so its cases are slow.
+BACKEND_PARAMS = [pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.slow)]
 TEST_DATABASE_URL = os.environ.get("ATLAS_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/atlas_test")
+# Fixtures that start PostgreSQL work or server processes: a test that asks for one must be marked slow.
+SLOW_FIXTURES = frozenset({"loaded", "servers"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the fast tier (``-m "not slow"``) free of PostgreSQL and servers: refuse to run otherwise."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("slow") is None
+        and (
+            SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or "postgis" in getattr(getattr(item, "callspec", None), "params", {}).values()
+        )
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests need PostgreSQL or a server but are not marked slow: " + ", ".join(unmarked)
+        )
 
 
 def backend_settings(backend: str, tmp: Path, schema: str, data_dir: Path = REPO_DATA_DIR) -> Settings:
@@ -137,13 +192,19 @@ def _quiet(_message: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Settings]:
-    """The shipped data loaded once into each backend."""
-    tmp = tmp_path_factory.mktemp("stores")
-    settings = {backend: backend_settings(backend, tmp, "atlas_test_api") for backend in BACKENDS}
-    for each in settings.values():
-        load_store(each, progress=_quiet)
+def spatialite_loaded(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The shipped data loaded once into a SpatiaLite file (no PostgreSQL needed)."""
+    settings = backend_settings("spatialite", tmp_path_factory.mktemp("stores"), "atlas_test_api")
+    load_store(settings, progress=_quiet)
     return settings
+
+
+@pytest.fixture(scope="session")
+def loaded(spatialite_loaded: Settings, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Settings]:
+    """The shipped data loaded once into each backend."""
+    postgis = backend_settings("postgis", tmp_path_factory.mktemp("stores"), "atlas_test_api")
+    load_store(postgis, progress=_quiet)
+    return {"spatialite": spatialite_loaded, "postgis": postgis}
 
 
 def free_port() -> int:
@@ -159,6 +220,19 @@ def server_environment(settings: Settings) -> dict[str, str]:
         if value is not None:
             env[f"ATLAS_{name.upper()}"] = json.dumps(value) if isinstance(value, list) else str(value)
     return env
+
+
+def run_cli(*args: str | Path, settings: Settings | None = None, env: dict[str, str] | None = None) -> Result:
+    """``atlas ARGS`` in this process (Typer's CliRunner) with exactly ``settings`` (as ATLAS_* variables, none
+    other) and ``env``; an exception that escapes the command is raised here, so a crash is never an exit code."""
+    environment: dict[str, str | None] = {key: None for key in os.environ if key.startswith("ATLAS_")}
+    if settings is not None:
+        environment |= {key: value for key, value in server_environment(settings).items() if key.startswith("ATLAS_")}
+    environment |= env or {}
+    result = CliRunner().invoke(cli, [str(arg) for arg in args], env=environment)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
 
 
 def wait_until_answering(base: str, process: subprocess.Popen, seconds: float = 40) -> httpx.Response:  # type: ignore[type-arg]
@@ -215,8 +289,24 @@ def servers(loaded: dict[str, Settings]) -> Iterator[dict[str, str]]:
         yield {"spatialite": spatialite, "postgis": postgis}
 
 
-@pytest.fixture(params=BACKENDS)
-def api(request: pytest.FixtureRequest, servers: dict[str, str]) -> Iterator[httpx.Client]:
-    """An HTTP client on the live server of each backend in turn."""
+IN_PROCESS_URL = "http://testserver"
+
+
+@pytest.fixture(scope="session")
+def in_process(spatialite_loaded: Settings) -> Iterator[TestClient]:
+    """The whole application in this process (FastAPI's TestClient) on the SpatiaLite store: no server."""
+    settings = spatialite_loaded.model_copy(update={"public_url": IN_PROCESS_URL})
+    with TestClient(create_app(settings), base_url=IN_PROCESS_URL) as client:
+        yield client
+
+
+@pytest.fixture(params=["in-process", *(pytest.param(backend, marks=pytest.mark.slow) for backend in BACKENDS)])
+def api(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+    """An HTTP client on the application in this process, then on the live server of each backend in turn
+    (those are slow: they need uvicorn processes and PostgreSQL)."""
+    if request.param == "in-process":
+        yield request.getfixturevalue("in_process")
+        return
+    servers = request.getfixturevalue("servers")
     with httpx.Client(base_url=servers[request.param], timeout=30) as client:
         yield client

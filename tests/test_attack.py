@@ -26,6 +26,8 @@ from app.settings import Settings
 
 from .conftest import BACKENDS, running_server, server_pid
 
+pytestmark = pytest.mark.slow  # wrk against live servers on both backends
+
 ATTACK = Path(__file__).parent / "load" / "attack.lua"
 # Under a minute in all (CI: 10 s of flood, then 15 s of flood with expensive clients).
 FLOOD_SECONDS, STARVE_SECONDS = (10, 15) if os.environ.get("CI") else (20, 30)

@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow  # the live servers of both backends
+
 URLS = [
     "/api/sectors",
     "/api/clusters?limit=500",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.admin_units import Level
 from app.catalogue import Confidence, Entity, Kind
 from app.settings import REPO_DATA_DIR
 from app.validation import ValidData
@@ -58,12 +59,22 @@ def test_every_quote_is_verbatim(shipped: ValidData) -> None:
         assert re.sub(r"\s+", "", ref.quote) in texts[ref.plan], ref.quote
 
 
-def test_every_entity_is_quoted_and_placed(shipped: ValidData) -> None:
-    for entity in shipped.catalogue.entities:
-        assert entity.plan_refs, entity.id
-        assert shipped.members[entity.id], entity.id
-        if entity.confidence is Confidence.inferred:
-            assert entity.note, entity.id
+def test_inferred_placements_name_the_place_they_infer(shipped: ValidData) -> None:
+    """Validation only asks that an inferred placement have a note. Its note must also name where the
+    entity was put (any name of each member: 中文, short or English), or say it is shown at province
+    level: a member changed without its reasoning, or a note copied from another entry, shows here."""
+    inferred = [entity for entity in shipped.catalogue.entities if entity.confidence is Confidence.inferred]
+    assert inferred
+    for entity in inferred:
+        note = re.sub(r"\s+", " ", entity.note or "")
+        for adcode in shipped.members[entity.id]:
+            unit = shipped.units.get(adcode)
+            names = {unit.name_zh, unit.short_name_zh, unit.name_en}
+            if unit.level is Level.province:
+                names.add("province level")
+            assert any(name in note for name in names), (
+                f"{entity.id}: the note does not name {unit.label}, where the entity is placed: {note!r}"
+            )
 
 
 def test_both_plans_are_represented(shipped: ValidData) -> None:

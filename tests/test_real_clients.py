@@ -11,6 +11,8 @@ from owslib.ogcapi.features import Features
 
 from .conftest import BACKENDS
 
+pytestmark = pytest.mark.slow  # GDAL and OWSLib against the live servers of both backends
+
 
 @pytest.fixture(params=BACKENDS)
 def ogc_url(request: pytest.FixtureRequest, servers: dict[str, str]) -> str:

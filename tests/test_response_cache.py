@@ -2,7 +2,8 @@
 entries, keyed on what shapes the answer and nothing a client can vary at will, emptied by a new store.
 
 The cache wraps a small ASGI app whose bodies the tests choose; the store it reads versions from is a
-real SpatiaLite store of the minimal catalogue.
+real SpatiaLite store: the shipped data's, loaded once for the session, or the minimal catalogue's where a
+test loads it again.
 """
 
 from __future__ import annotations
@@ -35,8 +36,17 @@ def settings(make_data_dir: Callable[..., Path], tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
+def own_store(settings: Settings) -> Iterator[Store]:
+    """A store of the minimal catalogue of the test's own, to load again."""
     store = Store(settings)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def store(spatialite_loaded: Settings) -> Iterator[Store]:
+    """A store no test here loads again: only its version is read."""
+    store = Store(spatialite_loaded)
     yield store
     store.close()
 
@@ -72,9 +82,9 @@ def held_bytes(cache: CachedReads) -> int:
     )
 
 
-def test_replays_then_forgets_on_a_new_store_version(store: Store, settings: Settings) -> None:
+def test_replays_then_forgets_on_a_new_store_version(own_store: Store, settings: Settings) -> None:
     calls: list[str] = []
-    cache = CachedReads(app_counting_calls(calls), lambda: store, ("/api",), 60, 1_000_000)
+    cache = CachedReads(app_counting_calls(calls), lambda: own_store, ("/api",), 60, 1_000_000)
     plain = {"accept-encoding": "identity"}
     first, second = get(cache, "/api/a", **plain), get(cache, "/api/a", **plain)
     assert first.content == second.content and first.headers["etag"] == second.headers["etag"]

@@ -10,6 +10,8 @@ from schemathesis.checks import not_a_server_error
 
 from api.factory import create_app
 
+pytestmark = pytest.mark.slow  # thousands of generated requests to the live servers of both backends
+
 # The document the servers publish at /openapi.json (it does not depend on the store).
 SCHEMA = schemathesis.openapi.from_dict(create_app().openapi())
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]

@@ -23,10 +23,11 @@ from app.store.store import Store
 from app.validation import DataInvalid
 
 from .conftest import (
-    BACKENDS,
+    BACKEND_PARAMS,
     TEST_DATABASE_URL,
     backend_settings,
     free_port,
+    run_cli,
     running_server,
     server_environment,
     wait_until_answering,
@@ -55,7 +56,7 @@ def rename_entity(data_dir: Path, new_name: str) -> None:
     catalogue.write_text(renamed, encoding="utf-8")
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=BACKEND_PARAMS)
 def fresh(request: pytest.FixtureRequest, make_data_dir: Callable[..., Path], tmp_path: Path) -> Settings:
     """A store of the minimal catalogue on one backend, in a location of its own."""
     settings = backend_settings(request.param, tmp_path, f"atlas_test_load_{request.param}", make_data_dir())
@@ -103,6 +104,7 @@ def test_failure_midway_leaves_the_previous_store(fresh: Settings) -> None:
     assert _answer(fresh)[1] == "Renamed Cluster"
 
 
+@pytest.mark.slow  # a server process
 def test_a_serving_process_picks_up_a_new_load(fresh: Settings) -> None:
     with running_server(fresh) as base:
         old = httpx.get(f"{base}/healthz").json()["data_version"]
@@ -115,6 +117,7 @@ def test_a_serving_process_picks_up_a_new_load(fresh: Settings) -> None:
         assert httpx.get(f"{base}/api/clusters/xianning-crane-cluster").json()["name_en"] == "Renamed While Serving"
 
 
+@pytest.mark.slow  # a server process, readers and four loads
 def test_reads_during_reloads_never_see_a_half_built_store(fresh: Settings) -> None:
     names = ["Name A", "Name B"]
     failures: list[str] = []
@@ -148,10 +151,8 @@ def test_reads_during_reloads_never_see_a_half_built_store(fresh: Settings) -> N
 
 def test_cli_load_shows_progress(make_data_dir: Callable[..., Path], tmp_path: Path) -> None:
     settings = backend_settings("spatialite", tmp_path, "cli", make_data_dir())
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "load"], env=server_environment(settings), capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_cli("load", settings=settings)
+    assert result.exit_code == 0, result.output
     for step in ("Validating data", "admin_units: 121 rows", "entities: 3 rows", "Publishing", "Loaded data version"):
         assert step in result.stdout
     assert settings.store_path.is_file()
@@ -162,13 +163,12 @@ def test_cli_load_refuses_invalid_data(make_data_dir: Callable[..., Path], tmp_p
     catalogue = data_dir / "clusters.yaml"
     catalogue.write_text(catalogue.read_text(encoding="utf-8").replace("members: [咸宁]", "members: [咸宁县]"), "utf-8")
     settings = backend_settings("spatialite", tmp_path, "cli", data_dir)
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "load"], env=server_environment(settings), capture_output=True, text=True
-    )
-    assert result.returncode == 1
+    result = run_cli("load", settings=settings)
+    assert result.exit_code == 1
     assert "did you mean 咸宁市 (421200)?" in result.stderr and not settings.store_path.exists()
 
 
+@pytest.mark.slow  # the process itself: `atlas serve` builds, then serves
 def test_serve_builds_a_missing_store_then_answers(make_data_dir: Callable[..., Path], tmp_path: Path) -> None:
     settings = backend_settings("spatialite", tmp_path, "served", make_data_dir())
     port = free_port()
@@ -203,14 +203,12 @@ def test_unreachable_database_is_a_message(make_data_dir: Callable[..., Path]) -
     settings = Settings(
         data_dir=make_data_dir(), database_url=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "load"], env=server_environment(settings), capture_output=True, text=True
-    )
-    assert result.returncode == 1
+    result = run_cli("load", settings=settings)
+    assert result.exit_code == 1
     assert "Store unavailable" in result.stderr and "cannot be reached" in result.stderr
-    assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # PostgreSQL and a server process
 def test_a_store_that_disappears_gives_503_then_recovers(make_data_dir: Callable[..., Path], tmp_path: Path) -> None:
     settings = backend_settings("postgis", tmp_path, "atlas_test_vanishing", make_data_dir())
     load_store(settings, progress=lambda _message: None)

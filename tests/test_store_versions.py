@@ -41,6 +41,7 @@ def test_the_version_covers_scope_and_schema() -> None:
     assert len(versions) == 4
 
 
+@pytest.mark.slow  # a server process and a load of all China
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_change_of_scope_is_a_new_version(backend: str, make_data_dir: Callable[..., Path], tmp_path: Path) -> None:
     settings = backend_settings(backend, tmp_path, f"atlas_test_scope_{backend}", make_data_dir())
@@ -57,6 +58,7 @@ def test_a_change_of_scope_is_a_new_version(backend: str, make_data_dir: Callabl
         assert china.headers["etag"] != hubei.headers["etag"]
 
 
+@pytest.mark.slow  # a server process, readers and eight loads
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_etag_and_body_come_from_one_build(backend: str, make_data_dir: Callable[..., Path], tmp_path: Path) -> None:
     """With the read cache off, every request builds its body while loads publish new stores: each ETag
@@ -95,6 +97,7 @@ def test_etag_and_body_come_from_one_build(backend: str, make_data_dir: Callable
     assert mixed == {}, f"one ETag, several bodies: {mixed}"
 
 
+@pytest.mark.slow  # readers and ten loads: most of a minute
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_publishing_never_deadlocks_with_readers(
     backend: str, make_data_dir: Callable[..., Path], tmp_path: Path

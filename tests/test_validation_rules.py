@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,7 +12,7 @@ import pytest
 from app.settings import Settings
 from app.validation import DataInvalid, Fault, validate
 
-from .conftest import MINIMAL_CATALOGUE
+from .conftest import MINIMAL_CATALOGUE, run_cli
 
 
 def faults_of(data_dir: Path) -> list[Fault]:
@@ -170,6 +169,7 @@ def test_every_fault_is_reported_at_once(make_data_dir: Callable[..., Path]) -> 
     }
 
 
+@pytest.mark.slow  # the process itself: its exit status and what it prints, with no traceback
 def test_cli_exits_non_zero_and_prints_faults(make_data_dir: Callable[..., Path]) -> None:
     data_dir = make_data_dir(broken("members: [咸宁]", "members: [咸宁县]"))
     result = subprocess.run(
@@ -184,13 +184,18 @@ def test_cli_exits_non_zero_and_prints_faults(make_data_dir: Callable[..., Path]
     assert "Traceback" not in result.stderr
 
 
+def test_cli_prints_the_faults_and_exits_1(make_data_dir: Callable[..., Path]) -> None:
+    """The same in this process (Typer's CliRunner)."""
+    result = run_cli("validate", "--data-dir", make_data_dir(broken("members: [咸宁]", "members: [咸宁县]")))
+    assert result.exit_code == 1
+    assert "did you mean 咸宁市 (421200)?" in result.stderr
+    assert "Invalid data: 1 fault(s)" in result.stderr and result.stdout == ""
+
+
 def test_data_dir_from_environment(make_data_dir: Callable[..., Path]) -> None:
     data_dir = make_data_dir()
-    env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "validate"], capture_output=True, text=True, env=env, check=False
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_cli("validate", env={"ATLAS_DATA_DIR": str(data_dir)})
+    assert result.exit_code == 0, result.output
     assert f"Data valid: {data_dir}" in result.stdout
     assert "Entities: 3" in result.stdout
 

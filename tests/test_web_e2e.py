@@ -4,8 +4,6 @@ would leave 127.0.0.1 refused and recorded."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,10 +11,15 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from typer.testing import CliRunner
 
+from app.cli import cli
 from app.settings import Settings
+from app.validation import ValidData
 
-from .conftest import running_server
+from .conftest import entity_ids, running_server
+
+pytestmark = pytest.mark.slow  # Chromium and live servers
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking switches Chromium calls home at start-up (refused here anyway).
@@ -89,7 +92,7 @@ def drawn(page: Page) -> int:
     return int(page.locator("#map").get_attribute("data-entities-drawn") or "-1")
 
 
-def test_page_draws_the_17_prefectures_offline(visit: Visit) -> None:
+def test_page_draws_the_17_prefectures_offline(visit: Visit, shipped: ValidData) -> None:
     page = visit.page
     assert page.locator("#map").get_attribute("data-prefectures-drawn") == "17"
     assert page.locator(".leaflet-overlay-pane path").count() >= 17 + drawn(page)
@@ -98,7 +101,7 @@ def test_page_draws_the_17_prefectures_offline(visit: Visit) -> None:
     expect(page.locator(".legend")).to_contain_text("图例")
     expect(page.locator(".leaflet-control-attribution")).to_contain_text("天地图标准地图")
     expect(page.locator(".leaflet-control-scale-line")).to_be_visible()
-    expect(page.locator("#result-count")).to_have_text("56 项")
+    expect(page.locator("#result-count")).to_have_text(f"{len(shipped.catalogue.entities)} 项")
 
 
 def test_first_view_transfers_at_most_300_kb(browser: Browser, site: str) -> None:
@@ -126,27 +129,29 @@ def test_finer_outlines_only_when_zoomed_in(visit: Visit) -> None:
     assert page.locator("#map").get_attribute("data-prefectures-drawn") == "17"
 
 
-def test_sector_filter_changes_what_is_shown(visit: Visit) -> None:
+def test_sector_filter_changes_what_is_shown(visit: Visit, shipped: ValidData) -> None:
     page = visit.page
     before = drawn(page)
+    cranes = len(entity_ids(shipped, sector="specialty-cranes"))
     page.locator("#sector-tree input[value=specialty-cranes]").check()
-    expect(page.locator("#result-count")).to_have_text("1 项")
-    assert drawn(page) == 1 < before
+    expect(page.locator("#result-count")).to_have_text(f"{cranes} 项")
+    assert drawn(page) == cranes < before
     expect(page.locator("#results")).to_contain_text("咸宁起重机械产业集群")
     assert "sector=specialty-cranes" in page.locator("#dl-csv").get_attribute("href")
     page.locator("#sector-tree input[value='']").check()
     assert drawn(page) == before
 
 
-def test_kind_plan_and_status_filters(visit: Visit) -> None:
+def test_kind_plan_and_status_filters(visit: Visit, shipped: ValidData) -> None:
     page = visit.page
     page.select_option("#plan", "2014")
-    expect(page.locator("#result-count")).to_have_text("7 项")
+    expect(page.locator("#result-count")).to_have_text(f"{len(entity_ids(shipped, plan=2014))} 项")
     page.select_option("#plan", "")
     for kind in ("cluster", "specialisation", "city_group", "base", "platform"):
         page.locator(f"#kind-options input[value={kind}]").uncheck()
-    expect(page.locator("#result-count")).to_have_text("3 项")  # the corridors
-    assert page.locator(".leaflet-overlay-pane path").count() >= 17 + 3
+    corridors = len(entity_ids(shipped, kinds=("corridor",)))
+    expect(page.locator("#result-count")).to_have_text(f"{corridors} 项")
+    assert page.locator(".leaflet-overlay-pane path").count() >= 17 + corridors
 
 
 def test_search_xianning_opens_xianning_and_its_crane_cluster(visit: Visit) -> None:
@@ -180,10 +185,11 @@ def test_a_cited_quote_is_one_action_away(visit: Visit) -> None:
     expect(quote.locator(".section")).not_to_be_empty()
 
 
-def test_clicking_the_map_opens_profiles(visit: Visit) -> None:
+def test_clicking_the_map_opens_profiles(visit: Visit, shipped: ValidData) -> None:
     page = visit.page
+    cranes = len(entity_ids(shipped, sector="specialty-cranes"))
     page.locator("#sector-tree input[value=specialty-cranes]").check()
-    expect(page.locator(".leaflet-overlay-pane path")).to_have_count(17 + 1)  # the prefectures and the cluster
+    expect(page.locator(".leaflet-overlay-pane path")).to_have_count(17 + cranes)  # the prefectures and the clusters
     page.locator("path.entity-xianning-crane-cluster").dispatch_event("click")
     expect(page.locator("#profile h2")).to_have_text("咸宁起重机械产业集群")
     page.locator("#back").click()
@@ -364,15 +370,10 @@ def test_configured_approval_number_and_basemap(loaded: dict[str, Settings], bro
             opened.page.context.close()
 
 
-def test_standalone_map_renders_offline(browser: Browser, tmp_path: Path) -> None:
+def test_standalone_map_renders_offline(browser: Browser, shipped: ValidData, tmp_path: Path) -> None:
     output = tmp_path / "cranes.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "map", "--sector", "specialty", "--output", str(output)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    result = CliRunner().invoke(cli, ["map", "--sector", "specialty", "--output", str(output)])
+    assert result.exit_code == 0, result.output
     opened = Visit(browser.new_page(viewport={"width": 1100, "height": 800}))
     page = opened.page
 
@@ -388,7 +389,8 @@ def test_standalone_map_renders_offline(browser: Browser, tmp_path: Path) -> Non
     page.on("console", lambda message: message.type == "error" and opened.errors.append(message.text))
     page.goto(output.as_uri())
     page.wait_for_selector(".leaflet-overlay-pane path")
-    assert page.locator(".leaflet-overlay-pane path").count() == 17 + 10  # prefectures + specialty clusters
+    # the prefectures and the specialty clusters
+    assert page.locator(".leaflet-overlay-pane path").count() == 17 + len(entity_ids(shipped, sector="specialty"))
     name = page.evaluate("Object.keys(window).find(k => k.startsWith('map_'))")
     x, y = page.evaluate(
         f"(() => {{ const p = window['{name}'].latLngToContainerPoint([29.74, 114.3]); return [p.x, p.y]; }})()"
