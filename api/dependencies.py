@@ -10,7 +10,7 @@ import shapely
 from fastapi import Depends, Query, Request
 
 from app.datum import wgs84_to_gcj02
-from app.store.features import Filters, parse_filters
+from app.query import Filters, parse_filters
 from app.store.store import StoreSnapshot
 
 CrsParam = Annotated[

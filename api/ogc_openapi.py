@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from app import __version__
-from app.store.collections import COLLECTIONS, FilterName
+from app.query import FilterName
+from app.store.collections import COLLECTIONS
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000

@@ -10,7 +10,7 @@ import shapely
 
 from app.export import Layer, layer_frame
 from app.settings import REPO_DATA_DIR
-from app.store.tiles import lonlat_bounds
+from app.store.mvt import lonlat_bounds
 from app.validation import ValidData
 
 MVT = "application/vnd.mapbox-vector-tile"

@@ -3,7 +3,6 @@ route does not take, and whole numbers in ASCII digits only."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import Request
@@ -11,12 +10,11 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
 
+from app.query import ASCII_INTEGER
 from app.store.store import InvalidParameter
 
-# An optional minus (so that -1 gets the "at least" message of the bound) and at most 18 digits 0–9: Python's
-# int() and pydantic also take "1_0", " 1", "5.0" and other scripts' digits ("٤", "４"), each one more URL
-# for the same answer that the read cache would keep apart.
-_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+# At most 18 digits: pydantic's int() would take more, and no parameter needs them.
+_MAX_DIGITS = 18
 
 
 def public_url(request: Request) -> str:
@@ -28,7 +26,9 @@ def public_url(request: Request) -> str:
 
 def ascii_integer(value: Any) -> Any:
     """A validator for integer parameters: refuses text other than ASCII digits (with an optional minus)."""
-    if isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value):
+    # Python's int() and pydantic also take "1_0", " 1", "5.0" and other scripts' digits ("٤", "４"): each
+    # one more URL for the same answer. An optional minus, so that -1 gets the bound's "at least" message.
+    if isinstance(value, str) and not (ASCII_INTEGER.fullmatch(value) and len(value.lstrip("-")) <= _MAX_DIGITS):
         raise ValueError("must be a whole number written with the ASCII digits 0-9")
     return value
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.dependencies import CrsParam, StoreDep
 from api.limits import limits
+from app import query
 from app.downloads import FileFormat, features_frame, render
 from app.store import features
 from app.store.collections import COLLECTIONS
@@ -43,10 +44,10 @@ async def download(
         raise NotFound(f"No download {filename!r}: ask for LAYER.FORMAT with a layer of {', '.join(COLLECTIONS)}.")
     target, file_format = features.collection(match[1]), FileFormat(match[2])
     # The request's snapshot holds the store's vocabulary: a bad request is refused before it takes a slot.
-    filters = features.parse_collection_query(
-        store.info(), target, request.query_params, _PARAMETERS, f"{target.id} downloads take"
+    filters = query.parse_collection_query(
+        store.info(), target.filters, request.query_params, _PARAMETERS, f"{target.id} downloads take"
     )
-    boxes = features.parse_bbox(bbox) if bbox else None
+    boxes = query.parse_bbox(bbox) if bbox else None
 
     def build() -> Response:
         page = features.items(store, target, filters, boxes)

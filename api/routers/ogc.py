@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -14,6 +13,7 @@ from api.dependencies import StoreDep
 from api.limits import limits
 from api.ogc_openapi import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ogc_openapi
 from api.routers.common import public_url
+from app import query
 from app.store import features
 from app.store.collections import COLLECTIONS, Collection
 from app.store.store import InvalidParameter, StoreReader
@@ -30,11 +30,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
 _COMMON_PARAMETERS = {"limit", "offset", "bbox", "datetime", "f"}
-_DATE = r"\d{4}-\d{2}-\d{2}"
-_INSTANT = re.compile(rf"^{_DATE}([Tt]\d{{2}}:\d{{2}}:\d{{2}}(\.\d+)?([Zz]|[+-]\d{{2}}:\d{{2}}))?$", re.ASCII)
-_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$", re.ASCII)
 # ASCII only: int() also reads "1_0", " 1" and other scripts' digits ("١", "１").
-_INTEGER = re.compile(r"-?[0-9]+")
 
 
 async def _document_parameters(request: Request) -> None:
@@ -122,31 +118,6 @@ def collection(request: Request, store: StoreDep, collection_id: str) -> dict[st
     return _collection_document(store, features.collection(collection_id), _root(request))
 
 
-def _integer(name: str, raw: str | None, default: int, minimum: int, maximum: int | None = None) -> int:
-    if raw is None or raw == "":
-        return default
-    if len(raw) > 12:
-        raise InvalidParameter(name, f"{raw[:12]!r}… is too long for a number")
-    if not _INTEGER.fullmatch(raw):
-        raise InvalidParameter(name, f"{raw!r} is not an integer (ASCII digits 0-9)")
-    value = int(raw)
-    if value < minimum:
-        raise InvalidParameter(name, f"must be at least {minimum}")
-    if maximum is not None and value > maximum:
-        raise InvalidParameter(name, f"must be at most {maximum}")
-    return value
-
-
-def _check_datetime(raw: str) -> None:
-    parts = raw.split("/")
-    valid = len(parts) in (1, 2) and all(
-        part in ("", "..") or _INSTANT.fullmatch(part) or (index == 1 and _DURATION.fullmatch(part))
-        for index, part in enumerate(parts)
-    )
-    if not valid or parts == [""] or parts == ["..", ".."]:
-        raise InvalidParameter("datetime", f"{raw!r} is not an RFC 3339 instant or interval")
-
-
 @router.get(
     "/collections/{collection_id}/items",
     summary="Features of a collection",
@@ -154,24 +125,20 @@ def _check_datetime(raw: str) -> None:
 )
 async def items(request: Request, store: StoreDep, collection_id: str) -> Response:
     """A page of features (GeoJSON) with paging links; `limit` above the maximum is clamped."""
-    # Up to a thousand full-resolution outlines: bounded like the other expensive work, in its own threads.
-    return await limits(request).layers.run(_items_page, request, store, collection_id)
-
-
-def _items_page(request: Request, store: StoreReader, collection_id: str) -> Response:
     target = features.collection(collection_id)
     params = request.query_params
-    filters = features.parse_collection_query(
-        store.info(), target, params, _COMMON_PARAMETERS, f"{collection_id} takes"
+    filters = query.parse_collection_query(
+        store.info(), target.filters, params, _COMMON_PARAMETERS, f"{collection_id} takes"
     )
     if params.get("f") not in (None, "json", "geojson"):
         raise InvalidParameter("f", "only json (GeoJSON) is offered")
-    limit = min(_integer("limit", params.get("limit"), DEFAULT_LIMIT, 1), MAX_LIMIT)
-    offset = _integer("offset", params.get("offset"), 0, 0, MAX_OFFSET)
-    boxes = features.parse_bbox(params["bbox"]) if params.get("bbox") else None
+    limit = min(query.parse_integer("limit", params.get("limit"), DEFAULT_LIMIT, 1), MAX_LIMIT)
+    offset = query.parse_integer("offset", params.get("offset"), 0, 0, MAX_OFFSET)
+    boxes = query.parse_bbox(params["bbox"]) if params.get("bbox") else None
     if params.get("datetime"):
-        _check_datetime(params["datetime"])
-    page = features.items(store, target, filters, boxes, limit, offset)
+        query.check_datetime(params["datetime"])
+    # Up to a thousand full-resolution outlines: bounded like the other expensive work, in its own threads.
+    page = await limits(request).layers.run(features.items, store, target, filters, boxes, limit, offset)
     returned = len(page.features)
     base = f"{_root(request)}/collections/{target.id}/items"
     kept = [(key, value) for key, value in params.multi_items() if key not in ("limit", "offset")]

@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.catalogue import Kind
+from app.query import Filters, is_plausible_id
 from app.store import schema
-from app.store.features import COORDINATE_DECIMALS, Filters, entity_conditions, is_plausible_id
+from app.store.conditions import entity_conditions
+from app.store.features import COORDINATE_DECIMALS
 from app.store.store import NotFound, StoreReader, rows_as_dicts
 
 GROUP_KINDS = (Kind.city_group.value, Kind.corridor.value)

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Table
 
 from app.admin_units import Level
 from app.catalogue import Kind
+from app.query import FilterName
 from app.store import schema
-
-
-class FilterName(StrEnum):
-    """Property filters of the entity collections (the same on OGC items, /api and downloads)."""
-
-    sector = "sector"
-    kind = "kind"
-    plan = "plan"
-    status = "status"
-    place = "place"
-    q = "q"
 
 
 @dataclass(frozen=True)

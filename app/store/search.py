@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Table, Text, case, cast, literal, select, union_all
 
 from app.store import schema
-from app.store.features import contains
+from app.store.conditions import contains
 from app.store.store import InvalidParameter, StoreReader, rows_as_dicts
 from app.text_search import fold
 

@@ -17,6 +17,7 @@ from app.errors import InvalidParameter as InvalidParameter
 from app.errors import NotFound as NotFound
 from app.settings import Settings
 from app.store import schema
+from app.store.dialect import Dialect
 from app.store.location import StoreLocation, StoreUnavailable, store_location
 
 log = logging.getLogger("atlas.store")
@@ -52,7 +53,12 @@ class StoreReader(Protocol):
 
     @property
     def backend(self) -> str:
-        """``spatialite`` or ``postgis``."""
+        """The backend's name, for people (``spatialite`` or ``postgis``)."""
+        ...
+
+    @property
+    def dialect(self) -> Dialect:
+        """What the backend's SQL needs said its own way."""
         ...
 
     def engine(self) -> Engine:
@@ -76,8 +82,13 @@ class StoreSnapshot:
 
     @property
     def backend(self) -> str:
-        """``spatialite`` or ``postgis``."""
+        """The backend's name, for people (``spatialite`` or ``postgis``)."""
         return self.location.backend
+
+    @property
+    def dialect(self) -> Dialect:
+        """What the backend's SQL needs said its own way."""
+        return self.location.dialect
 
     def engine(self) -> Engine:
         """The engine bound to this build."""
@@ -104,8 +115,13 @@ class Store:
 
     @property
     def backend(self) -> str:
-        """``spatialite`` or ``postgis``."""
+        """The backend's name, for people (``spatialite`` or ``postgis``)."""
         return self.location.backend
+
+    @property
+    def dialect(self) -> Dialect:
+        """What the backend's SQL needs said its own way."""
+        return self.location.dialect
 
     def snapshot(self) -> StoreSnapshot:
         """The published build. With a watcher running this does no I/O; otherwise it checks, at most
@@ -189,7 +205,7 @@ class Store:
                     try:
                         info = _read_info(published.engine)
                     except (OperationalError, DBAPIError):
-                        _dispose_engine(self.location, published.engine)
+                        self.location.release(published.engine)
                         raise
                     if self._current is not None:
                         self._retired.append((now, self._current))
@@ -205,13 +221,7 @@ class Store:
 
 
 def _dispose(snapshot: StoreSnapshot) -> None:
-    _dispose_engine(snapshot.location, snapshot.engine())
-
-
-def _dispose_engine(location: StoreLocation, engine: Engine) -> None:
-    # A PostGIS reader shares the location's pool (it only names another schema): nothing of its own.
-    if location.backend == "spatialite":
-        engine.dispose()
+    snapshot.location.release(snapshot.engine())
 
 
 def _read_info(engine: Engine) -> StoreInfo:
