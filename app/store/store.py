@@ -70,15 +70,10 @@ class StoreReader(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class StoreSnapshot:
-    """One published build as a request sees it: every query through it reads that build, and its
-    ``info`` describes that build, even if a newer one is published meanwhile."""
+class _OnLocation:
+    """What a store and its snapshots tell of their location."""
 
     location: StoreLocation
-    build: str
-    _engine: Engine
-    _info: StoreInfo
 
     @property
     def backend(self) -> str:
@@ -90,6 +85,17 @@ class StoreSnapshot:
         """What the backend's SQL needs said its own way."""
         return self.location.dialect
 
+
+@dataclass(frozen=True)
+class StoreSnapshot(_OnLocation):
+    """One published build as a request sees it: every query through it reads that build, and its
+    ``info`` describes that build, even if a newer one is published meanwhile."""
+
+    location: StoreLocation
+    build: str
+    _engine: Engine
+    _info: StoreInfo
+
     def engine(self) -> Engine:
         """The engine bound to this build."""
         return self._engine
@@ -99,7 +105,7 @@ class StoreSnapshot:
         return self._info
 
 
-class Store:
+class Store(_OnLocation):
     """The published store of one backend, shared by the requests of a process."""
 
     def __init__(self, settings: Settings) -> None:
@@ -112,16 +118,6 @@ class Store:
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
         self._error: Exception | None = None
-
-    @property
-    def backend(self) -> str:
-        """The backend's name, for people (``spatialite`` or ``postgis``)."""
-        return self.location.backend
-
-    @property
-    def dialect(self) -> Dialect:
-        """What the backend's SQL needs said its own way."""
-        return self.location.dialect
 
     def snapshot(self) -> StoreSnapshot:
         """The published build. With a watcher running this does no I/O; otherwise it checks, at most
