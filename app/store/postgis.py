@@ -71,7 +71,7 @@ class PostgisLocation(StoreLocation):
 
     @property
     def _pointer(self) -> str:
-        return f'"{self.schema}".current_store'
+        return _pointer_table(self.schema)
 
     @property
     def _retired(self) -> str:
@@ -216,12 +216,18 @@ class PostgisLocation(StoreLocation):
                 connection.commit()
 
 
+def _pointer_table(schema: str) -> str:
+    """The one-row table naming the published build, qualified by its schema."""
+    return f'"{schema}".current_store'
+
+
 def _current_schema(connection: Connection, schema: str) -> str | None:
     """The schema of the published build, or None when nothing was published (or the pointer is gone)."""
-    table = connection.execute(text("SELECT to_regclass(:name)"), {"name": f'"{schema}".current_store'}).scalar()
+    pointer = _pointer_table(schema)
+    table = connection.execute(text("SELECT to_regclass(:name)"), {"name": pointer}).scalar()
     if table is None:
         return None
-    name = connection.execute(text(f'SELECT schema_name FROM "{schema}".current_store')).scalar()
+    name = connection.execute(text(f"SELECT schema_name FROM {pointer}")).scalar()
     if name is None:
         return None
     exists = connection.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :name"), {"name": name}).scalar()
