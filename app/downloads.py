@@ -7,17 +7,18 @@ import json
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from app.datum import wgs84_to_gcj02
+from app.store.features import COORDINATE_DECIMALS, FeatureRecords
 
 
 class FileFormat(StrEnum):
@@ -57,14 +58,17 @@ class Download:
     filename: str
 
 
-def features_frame(features: Sequence[str]) -> gpd.GeoDataFrame:
-    """GeoJSON Feature texts (as the store serves them) as a GeoDataFrame in EPSG:4326."""
-    parsed = [json.loads(feature) for feature in features]
-    frame = gpd.GeoDataFrame.from_features(parsed, crs="EPSG:4326")
-    if parsed and "geometry" in frame:
-        columns = [column for column in parsed[0]["properties"] if column in frame.columns]
-        frame = frame[[*columns, "geometry"]]
-    frame.index = pd.Index([feature.get("id") for feature in parsed], dtype=object)  # GeoJSON keeps them
+def features_frame(records: FeatureRecords) -> gpd.GeoDataFrame:
+    """Features as the store serves them for files, as a GeoDataFrame in EPSG:4326 indexed by feature id,
+    with coordinates rounded as in the store's GeoJSON."""
+    properties = [json.loads(text) for text in records.properties]
+    columns = list(properties[0]) if properties else []
+    geometries = shapely.from_wkb(np.array(records.geometries, dtype=object))
+    geometries = shapely.transform(geometries, lambda coordinates: coordinates.round(COORDINATE_DECIMALS))
+    frame = gpd.GeoDataFrame(
+        pd.DataFrame.from_records(properties, columns=columns), geometry=geometries, crs="EPSG:4326"
+    )
+    frame.index = pd.Index(records.ids, dtype=object)  # GeoJSON keeps them
     return frame
 
 
@@ -75,7 +79,7 @@ def render(frame: gpd.GeoDataFrame, layer: str, file_format: FileFormat, gcj02: 
     ids = frame.index
     frame = frame.reset_index(drop=True)
     if gcj02:
-        frame["geometry"] = [wgs84_to_gcj02(geometry) for geometry in frame.geometry]
+        frame["geometry"] = wgs84_to_gcj02(frame.geometry.to_numpy())
         frame["coordinate_system"] = "GCJ-02"
     name = f"hubei-{layer}{'-gcj02' if gcj02 else ''}"
     if file_format is FileFormat.geojson:

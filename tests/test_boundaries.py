@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import prcoords
 import pytest
 import shapely
 
@@ -161,3 +163,12 @@ def test_gcj02_offset_in_hubei_is_about_half_a_kilometre(units: AdminUnits) -> N
     for unit in units.at_level(Level.prefecture):
         offset = distance_m(unit.seat, wgs84_to_gcj02(unit.seat))
         assert 300 < offset < 700, (unit.label, offset)
+
+
+def test_gcj02_shift_is_prcoords_formula_point_for_point(units: AdminUnits) -> None:
+    """The vectorised shift gives what prcoords (the per-point reference implementation) gives, to 1e-9°."""
+    coordinates = shapely.get_coordinates(shapely.GeometryCollection([unit.geometry for unit in units]))
+    shifted = shapely.get_coordinates(wgs84_to_gcj02(shapely.multipoints(coordinates)))
+    expected = [prcoords.wgs_gcj((lat, lon), False) for lon, lat in coordinates]
+    assert len(coordinates) > 10_000
+    assert np.abs(shifted - np.array([(point.lon, point.lat) for point in expected])).max() < 1e-9

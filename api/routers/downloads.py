@@ -50,8 +50,8 @@ async def download(
     boxes = query.parse_bbox(bbox) if bbox else None
 
     def build() -> Response:
-        page = features.items(store, target, filters, boxes)
-        rendered = render(features_frame(page.features), target.id, file_format, gcj02=crs == "gcj02")
+        frame = features_frame(features.records(store, target, filters, boxes))
+        rendered = render(frame, target.id, file_format, gcj02=crs == "gcj02")
         disposition = f'attachment; filename="{rendered.filename}"'
         return Response(rendered.content, media_type=rendered.media_type, headers={"Content-Disposition": disposition})
 

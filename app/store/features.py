@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, LargeBinary, func, select, type_coerce
 
 from app.query import NO_FILTERS, BBox, Filters, is_plausible_id
 from app.store.collections import COLLECTIONS, Collection
@@ -24,6 +24,15 @@ class FeaturePage:
 
     number_matched: int
     features: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FeatureRecords:
+    """Matching features as columns, for tables and files: ids, WKB geometries, property JSON texts."""
+
+    ids: list[str]
+    geometries: list[bytes | None]
+    properties: list[str]
 
 
 def collection(collection_id: str) -> Collection:
@@ -66,6 +75,27 @@ def items(
         matched = connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
         rows = connection.execute(page).all()
     return FeaturePage(matched, [feature_json(*row) for row in rows])
+
+
+def records(
+    store: StoreReader, target: Collection, filters: Filters = NO_FILTERS, boxes: Sequence[BBox] | None = None
+) -> FeatureRecords:
+    """Every feature of ``target`` that matches, in published order, with binary geometries: a file writer
+    decodes WKB in GEOS without the GIL, where GeoJSON texts would be parsed point by point in Python."""
+    table = target.table
+    wkb = type_coerce(func.ST_AsBinary(table.c[target.geometry]), LargeBinary)
+    query = (
+        select(table.c[target.id_column], wkb, table.c.properties)
+        .where(*conditions(store.dialect, target, filters, boxes))
+        .order_by(table.c.position)
+    )
+    with store.engine().connect() as connection:
+        rows = connection.execute(query).all()
+    return FeatureRecords(
+        [str(row[0]) for row in rows],
+        [bytes(row[1]) if row[1] is not None else None for row in rows],
+        [row[2] for row in rows],
+    )
 
 
 def item(store: StoreReader, target: Collection, feature_id: str) -> str:
