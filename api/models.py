@@ -27,6 +27,9 @@ _CRANE = {
     "note": None,
     "plan_refs": [_CRANE_REF],
     "plans": [2021],
+    "top_sector": "specialty",
+    "colour": "#393b79",
+    "province_wide": False,
 }
 _XIANNING = {
     "adcode": 421200,
@@ -69,7 +72,14 @@ class Entity(BaseModel):
     confidence: Confidence = Field(description="stated: the plan names the place; inferred: see note.")
     note: str | None
     plan_refs: list[PlanRef]
-    plans: list[int] = Field(description="Years of the plans that speak of it.")
+    plans: list[int] = Field(description="Years of the plans that speak of it, ascending.")
+    top_sector: str | None = Field(
+        description="The top-level sector of its first sector (see /api/sectors); null when it has no sector."
+    )
+    colour: str = Field(description="The colour it is drawn in: its top sector's, or grey with no sector.")
+    province_wide: bool = Field(
+        description="True when the plan names no place below the province (its one member is Hubei, 420000)."
+    )
 
 
 class EntityPage(BaseModel):
@@ -151,6 +161,8 @@ class SectorNode(BaseModel):
                     "plan_year": 2021,
                     "note": None,
                     "entity_count": 10,
+                    "colour": "#393b79",
+                    "descendants": ["specialty", "specialty-cranes"],
                     "children": [],
                 }
             ]
@@ -164,6 +176,11 @@ class SectorNode(BaseModel):
     plan_year: int
     note: str | None
     entity_count: int
+    colour: str = Field(description="The colour of its top-level sector, in which entities of it are drawn.")
+    descendants: list[str] = Field(
+        description="Its own id, then the ids of its sub-sectors at every depth: the sectors that "
+        "filtering by it selects."
+    )
     children: list[SectorNode]
 
 

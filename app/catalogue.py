@@ -95,6 +95,10 @@ class Entity(_Record):
     note: Text | None = None
     plan_refs: list[PlanRef] = Field(min_length=1)
 
+    def plan_years(self) -> list[int]:
+        """The years of the plans that speak of the entity, ascending, each once."""
+        return sorted({ref.year for ref in self.plan_refs})
+
 
 class TextNote(_Record):
     """A place where the extracted plan text is defective, recorded for the reader."""
@@ -131,9 +135,26 @@ class Catalogue(BaseModel):
         """The sector with this id."""
         return next(sector for sector in self.sectors if sector.id == sector_id)
 
+    # The sector roll-up lives here alone: the store's ancestor rows (the filters' ``sector``), the
+    # published ``descendants``, ``top_sector`` and colours, and the standalone map all derive from these.
+
     def sector_chain(self, sector_id: str) -> list[str]:
         """The sector's id, then its parent's, up to its top-level sector."""
         chain = [sector_id]
         while (parent := self.sector(chain[-1]).parent) is not None:
             chain.append(parent)
         return chain
+
+    def top_sector(self, sector_id: str) -> str:
+        """The top-level sector the sector belongs to (itself when it has no parent)."""
+        return self.sector_chain(sector_id)[-1]
+
+    def sector_descendants(self, sector_id: str) -> list[str]:
+        """The sector's own id first, then its sub-sectors' at every depth in catalogue order: the sectors
+        that selecting this sector selects."""
+        below = [sector.id for sector in self.sectors if sector_id in self.sector_chain(sector.id)[1:]]
+        return [sector_id, *below]
+
+    def entity_top_sector(self, entity: Entity) -> str | None:
+        """The top-level sector of the entity's first sector (the one it is drawn in), or None if it has none."""
+        return self.top_sector(entity.sectors[0]) if entity.sectors else None

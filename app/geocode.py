@@ -10,8 +10,9 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from app.admin_units import AdminUnit
+from app.admin_units import PROVINCE_ADCODE, AdminUnit
 from app.catalogue import Entity, Kind
+from app.palette import entity_colour
 from app.validation import ValidData
 
 ENTITY_COLUMNS: tuple[str, ...] = (
@@ -44,11 +45,23 @@ def entity_members(data: ValidData, entity: Entity) -> list[AdminUnit]:
     return [unit for adcode in data.members[entity.id] if (unit := data.units.get(adcode)) is not None]
 
 
+def is_province_wide(data: ValidData, entity: Entity) -> bool:
+    """Whether the plan places the entity in no place below the province: its one member is Hubei itself.
+    Such an entity has no footprint worth drawing; lists show it apart."""
+    return list(data.members[entity.id]) == [PROVINCE_ADCODE]
+
+
 def entity_properties(data: ValidData, entity: Entity) -> dict[str, Any]:
-    """The published properties of an entity (members as adcodes, in catalogue order)."""
+    """The published properties of an entity (members as adcodes, in catalogue order), then what readers
+    would otherwise each work out again: ``plans`` (years, ascending), ``top_sector`` (of the first
+    sector, or null), ``colour`` (the top sector's, see app.palette) and ``province_wide``."""
     return {
         **entity.model_dump(mode="json", include=set(ENTITY_COLUMNS)),
         "members": list(data.members[entity.id]),
+        "plans": entity.plan_years(),
+        "top_sector": data.catalogue.entity_top_sector(entity),
+        "colour": entity_colour(data.catalogue, entity),
+        "province_wide": is_province_wide(data, entity),
     }
 
 

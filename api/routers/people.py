@@ -18,7 +18,8 @@ router = APIRouter(prefix="/api", tags=["人员 People"], dependencies=[Depends(
 @router.get("/sectors", response_model=list[SectorNode], summary="Sector tree with entity counts")
 def sectors(store: StoreDep) -> list[dict]:
     """The sector taxonomy of both plans: the 2021 plan's ten 发展重点 with sub-sectors, the 2014 plan's
-    five 行动典型载体, and the specialty industries of the 2021 cluster list."""
+    five 行动典型载体, and the specialty industries of the 2021 cluster list. Each sector says its colour
+    (its top-level sector's) and its `descendants`: itself and its sub-sectors, what `sector=` selects."""
     return browse.sector_tree(store)
 
 

@@ -19,7 +19,8 @@ GROUP_KINDS = (Kind.city_group.value, Kind.corridor.value)
 
 def sector_tree(store: StoreReader) -> list[dict[str, Any]]:
     """Top-level sectors with nested ``children``; each with the number of entities tagged with it or a
-    sub-sector, and its plan."""
+    sub-sector, its plan, and as the load worked them out its ``colour`` and its ``descendants`` (its own
+    id, then its sub-sectors' at every depth)."""
     sectors, tags, ancestors = schema.sectors, schema.entity_sectors, schema.sector_ancestors
     counts = (
         select(ancestors.c.ancestor_id, func.count(func.distinct(tags.c.entity_id)).label("entity_count"))
@@ -37,6 +38,8 @@ def sector_tree(store: StoreReader) -> list[dict[str, Any]]:
             schema.plans.c.year.label("plan_year"),
             sectors.c.note,
             func.coalesce(counts.c.entity_count, 0).label("entity_count"),
+            sectors.c.colour,
+            sectors.c.descendants,
         )
         .join(schema.plans, schema.plans.c.id == sectors.c.plan_id)
         .outerjoin(counts, counts.c.ancestor_id == sectors.c.id)
@@ -44,7 +47,7 @@ def sector_tree(store: StoreReader) -> list[dict[str, Any]]:
     )
     with store.engine().connect() as connection:
         rows = rows_as_dicts(connection.execute(query))
-    by_id = {row["id"]: row | {"children": []} for row in rows}
+    by_id = {row["id"]: row | {"descendants": json.loads(row["descendants"]), "children": []} for row in rows}
     roots = []
     for row in by_id.values():
         parent = row.pop("parent_id")
@@ -62,7 +65,7 @@ def entity_summaries(
     with store.engine().connect() as connection:
         total = connection.execute(select(func.count()).select_from(entities).where(*where)).scalar_one()
         properties = connection.execute(page).scalars().all()
-    return total, [_with_plans(json.loads(text)) for text in properties]
+    return total, [json.loads(text) for text in properties]
 
 
 def entity_detail(store: StoreReader, entity_id: str) -> dict[str, Any]:
@@ -79,7 +82,7 @@ def entity_detail(store: StoreReader, entity_id: str) -> dict[str, Any]:
         row = connection.execute(query).first()
         if row is None:
             raise NotFound(f"No entity {entity_id!r}.")
-        detail = _with_plans(json.loads(row.properties))
+        detail = json.loads(row.properties)
         detail["member_places"] = _member_places(connection, entity_id)
         detail["sector_names"] = _sector_names(connection, detail["sectors"])
     detail["geometry"] = json.loads(row.geometry)
@@ -134,17 +137,12 @@ def place_profile(store: StoreReader, adcode: int) -> dict[str, Any]:
             )
             .order_by(entities.c.position)
         )
-        profile["entities"] = [_with_plans(json.loads(text)) for text in connection.execute(there).scalars()]
-        profile["groups"] = [_with_plans(json.loads(text)) for text in connection.execute(groups).scalars()]
+        profile["entities"] = [json.loads(text) for text in connection.execute(there).scalars()]
+        profile["groups"] = [json.loads(text) for text in connection.execute(groups).scalars()]
         sector_ids = list(dict.fromkeys(s for entity in profile["entities"] for s in entity["sectors"]))
         profile["sectors"] = _sector_names(connection, sector_ids)
     profile["geometry"] = json.loads(unit.geometry)
     return profile
-
-
-def _with_plans(properties: dict[str, Any]) -> dict[str, Any]:
-    properties["plans"] = sorted({ref["year"] for ref in properties["plan_refs"]})
-    return properties
 
 
 def _member_places(connection: Any, entity_id: str) -> list[dict[str, Any]]:

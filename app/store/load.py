@@ -18,12 +18,14 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, Table
 from sqlalchemy.exc import OperationalError
 
-from app.admin_units import PROVINCE_ADCODE, AdminUnit, Level
+from app.admin_units import PROPERTIES, AdminUnit
 from app.catalogue import Kind
 from app.data_version import data_version
 from app.generalise import BANDS, dissolve, simplify_units
 from app.geocode import entity_members, entity_properties, footprint, route
+from app.layers import extents
 from app.national import national_units
+from app.palette import sector_colours
 from app.settings import Settings
 from app.store import schema
 from app.store.location import StoreUnavailable, store_location
@@ -31,7 +33,9 @@ from app.text_search import folded_terms
 from app.validation import ValidData, validate
 from app.versions import store_version
 
-SCHEMA_VERSION = "3"
+# Bumped whenever what a load writes changes, so that a store built by older code is rebuilt
+# (4: sectors' colour and descendants; entities' plans, top_sector, colour and province_wide).
+SCHEMA_VERSION = "4"
 Progress = Callable[[str], None]
 
 
@@ -67,7 +71,7 @@ def load_store(settings: Settings, progress: Progress = print, scope: str = "hub
             schema.metadata.create_all(engine)
             with engine.begin() as connection:
                 counts = _fill(connection, data, progress)
-                _insert(connection, schema.meta, _meta_rows(version, counts, _extents(data), scope))
+                _insert(connection, schema.meta, _meta_rows(version, counts, extents(data.units), scope))
             progress("Publishing the new store…")
     except OperationalError as exc:
         raise StoreUnavailable(f"{location.describe()} cannot be reached or written: {exc.orig}") from exc
@@ -121,32 +125,12 @@ def _meta_rows(
     return [{"key": key, "value": value} for key, value in values.items()]
 
 
-def _extents(data: ValidData) -> dict[str, list[float]]:
-    """Bounding box of each collection (entities lie within Hubei, so they share its province's box)."""
-    bounds = {
-        "province": data.units.layer(Level.province).total_bounds,
-        "prefectures": data.units.layer(Level.prefecture).total_bounds,
-        "counties": data.units.layer(Level.county).total_bounds,
-    }
-    extents = {name: [round(float(value), 6) for value in box] for name, box in bounds.items()}
-    hubei = data.units.get(PROVINCE_ADCODE)
-    entity_box = [round(value, 6) for value in hubei.geometry.bounds] if hubei else extents["province"]
-    return extents | {"clusters": entity_box, "corridors": entity_box}
-
-
 def unit_properties(unit: AdminUnit) -> dict[str, Any]:
-    """The published properties of an administrative unit (as in data/boundaries/)."""
-    return {
-        "adcode": unit.adcode,
-        "name_zh": unit.name_zh,
-        "short_name_zh": unit.short_name_zh,
-        "name_en": unit.name_en,
-        "pinyin": unit.pinyin,
-        "level": unit.level.value,
-        "parent_adcode": unit.parent_adcode,
-        "seat_lon": unit.seat.x,
-        "seat_lat": unit.seat.y,
-    }
+    """The published properties of an administrative unit: those of data/boundaries/ (app.admin_units
+    .PROPERTIES, in that order), read back from the unit."""
+    # The unit keeps its seat as a point and its level as an enum; every other property is an attribute.
+    stored = {"level": unit.level.value, "seat_lon": unit.seat.x, "seat_lat": unit.seat.y}
+    return {name: stored[name] if name in stored else getattr(unit, name) for name in PROPERTIES}
 
 
 def _unit_row(unit: AdminUnit, position: int, generalised: dict[str, dict[str, BaseGeometry]]) -> dict[str, Any]:
@@ -163,6 +147,7 @@ def _unit_row(unit: AdminUnit, position: int, generalised: dict[str, dict[str, B
 
 
 def _sector_rows(data: ValidData) -> list[dict[str, Any]]:
+    colours = sector_colours(data.catalogue)
     return [
         {
             "id": sector.id,
@@ -173,6 +158,8 @@ def _sector_rows(data: ValidData) -> list[dict[str, Any]]:
             "plan_id": sector.plan_refs[0].plan,
             "note": sector.note,
             schema.NAMES: folded_terms(sector.name_zh, sector.name_en, chinese=[sector.name_zh]),
+            "colour": colours[sector.id],
+            "descendants": json.dumps(data.catalogue.sector_descendants(sector.id)),
         }
         for position, sector in enumerate(data.catalogue.sectors)
     ]
@@ -192,8 +179,8 @@ def _entity_rows(data: ValidData, generalised: dict[str, dict[str, BaseGeometry]
     for position, entity in enumerate(data.catalogue.entities):
         members = entity_members(data, entity)
         properties = entity_properties(data, entity)
+        # The page draws and filters by these; the quotes come with an entity's profile.
         map_properties = {key: value for key, value in properties.items() if key not in ("plan_refs", "note")}
-        map_properties["plans"] = sorted({ref.year for ref in entity.plan_refs})
         sector_names = [
             name
             for sector_id in entity.sectors

@@ -70,6 +70,9 @@ sectors = Table(
     Column("plan_id", String(32), ForeignKey("plans.id"), nullable=False),
     Column("note", Text),
     Column(NAMES, Text, nullable=False),
+    # Worked out at load (app.catalogue, app.palette) so that no reader works them out again:
+    Column("colour", String(16), nullable=False),  # of its top-level sector
+    Column("descendants", Text, nullable=False),  # JSON list: itself, then its sub-sectors at every depth
 )
 
 # Every sector paired with itself and each of its ancestors: "sector X" includes its sub-sectors.
