@@ -14,11 +14,10 @@ from pathlib import Path
 
 import folium
 
-from app.admin_units import PROVINCE_ADCODE, Level
+from app.admin_units import Level
 from app.catalogue import Entity, Kind
 from app.errors import AtlasError
-from app.geocode import entity_members, footprint, route
-from app.palette import NO_SECTOR, SECTOR_PALETTE
+from app.geocode import entity_members, entity_properties, footprint, route
 from app.validation import ValidData
 
 VENDOR = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor"
@@ -57,13 +56,11 @@ def _popup(data: ValidData, entity: Entity) -> str:
 
 
 def build_map(data: ValidData, sector: str | None = None, kinds: Sequence[Kind] | None = None) -> str:
-    """The HTML of a map of the entities matching ``sector`` (with its sub-sectors) and ``kinds``."""
+    """The HTML of a map of the entities matching ``sector`` (with its sub-sectors) and ``kinds``, drawn
+    from the properties the store publishes (app.geocode.entity_properties): no store is needed."""
     if sector is not None and sector not in {s.id for s in data.catalogue.sectors}:
         raise MapError(f"unknown sector {sector!r}")
-    colours = {
-        s.id: SECTOR_PALETTE[index % len(SECTOR_PALETTE)]
-        for index, s in enumerate(s for s in data.catalogue.sectors if s.parent is None)
-    }
+    wanted = set(data.catalogue.sector_descendants(sector)) if sector else None
     figure = folium.Map(location=[30.95, 112.3], zoom_start=7, tiles=None, control_scale=True)
     figure.default_js = [("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js")]
     figure.default_css = [("leaflet_css", "leaflet/leaflet.css")]
@@ -77,12 +74,13 @@ def build_map(data: ValidData, sector: str | None = None, kinds: Sequence[Kind] 
     for entity in data.catalogue.entities:
         if kinds and entity.kind not in kinds:
             continue
-        if sector and not any(sector in data.catalogue.sector_chain(s) for s in entity.sectors):
+        if wanted is not None and wanted.isdisjoint(entity.sectors):
             continue
-        members = entity_members(data, entity)
-        if [member.adcode for member in members] == [PROVINCE_ADCODE]:
+        properties = entity_properties(data, entity)
+        if properties["province_wide"]:
             continue  # the plan names no place: nothing to draw
-        colour = colours[data.catalogue.sector_chain(entity.sectors[0])[-1]] if entity.sectors else NO_SECTOR
+        members = entity_members(data, entity)
+        colour = properties["colour"]
         popup = folium.Popup(_popup(data, entity), max_width=380)
         tooltip = f"{entity.name_zh} {entity.name_en}"
         if entity.kind is Kind.corridor:
