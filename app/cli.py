@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,14 +18,15 @@ from pydantic import ValidationError
 from app.admin_units import Level
 from app.boundary_build import BuildError, build_boundaries
 from app.catalogue import Kind
-from app.downloads import FileFormat, render
-from app.export import Layer, layer_frame
+from app.downloads import FileFormat, layer_file
+from app.layers import LAYERS
 from app.runtime import prepare
 from app.settings import Settings
 from app.standalone_map import MapError, build_map
 from app.store.freshness import published_info, store_is_current
 from app.store.load import load_store
 from app.store.location import StoreUnavailable
+from app.store.store import Store
 from app.validation import DataInvalid, ValidData, validate
 
 
@@ -114,24 +118,47 @@ def build_boundaries_command(
         raise typer.Exit(1) from None
 
 
+# The registry's layers, as the choices of `atlas export`.
+LayerName = StrEnum("LayerName", [(layer, layer) for layer in LAYERS])
+
+
 @cli.command("export")
 def export_command(
-    layer: Annotated[Layer, typer.Argument(help="Layer to export.")],
+    layer: Annotated[LayerName, typer.Argument(help="Layer to export.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     file_format: Annotated[FileFormat, typer.Option("--format", "-f", help="Output format.")] = FileFormat.geojson,
     data_dir: DataDir = None,
 ) -> None:
-    """Write one layer (province, prefectures, counties, clusters, corridors) to a file: GeoJSON,
-    GeoPackage, zipped Shapefile, CSV, XLSX or KML — the same files as the server's /downloads."""
-    data = _load(_settings(data_dir))
-    frame = layer_frame(data, layer)
+    """Write one layer to a file: GeoJSON, GeoPackage, zipped Shapefile, CSV, XLSX or KML — the server's
+    /downloads file, made the same way from the same store (built first if missing or out of date)."""
+    with _current_store(_settings(data_dir)) as store:
+        try:
+            rendered = layer_file(store.snapshot(), layer.value, file_format)
+        except StoreUnavailable as exc:
+            typer.echo(f"存储不可用 Store unavailable: {exc}", err=True)
+            raise typer.Exit(1) from None
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(render(frame, layer.value, file_format).content)
+        output.write_bytes(rendered.content)
     except OSError as exc:
         typer.echo(f"无法写入 Cannot write {output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"已导出 Exported {len(frame)} features of {layer.value} to {output}")
+    typer.echo(f"已导出 Exported {layer.value} ({file_format.value}) to {output}")
+
+
+@contextmanager
+def _current_store(settings: Settings) -> Iterator[Store]:
+    """The configured store when it holds the data directory's current data; else a private SpatiaLite
+    store built from it for this command alone, so that an export never changes what a server serves."""
+    with ExitStack() as cleanup:
+        if not store_is_current(settings):
+            typer.echo("存储缺失或过期 The store is missing or out of date: building a temporary one.", err=True)
+            directory = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="atlas-export-")))
+            settings = settings.model_copy(update={"store_path": directory / "atlas.sqlite", "database_url": None})
+            _load_or_exit(settings)
+        store = Store(settings)
+        cleanup.callback(store.close)
+        yield store
 
 
 @cli.command("map")
@@ -179,6 +206,14 @@ def _load_or_exit(settings: Settings, scope: Scope = Scope.hubei) -> None:
         raise typer.Exit(1) from None
 
 
+def _ensure_current_store(settings: Settings) -> None:
+    """Build the store when it is missing or was built from other data or code, keeping its scope."""
+    if not store_is_current(settings):
+        typer.echo("存储缺失或过期 The store is missing or older than the data: loading it first.", err=True)
+        published = published_info(settings)  # a China store is rebuilt as a China store
+        _load_or_exit(settings, Scope(published.scope) if published else Scope.hubei)
+
+
 @cli.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -206,10 +241,7 @@ def serve_command(
     except ValidationError as exc:
         typer.echo(f"设置有误 Invalid settings: {exc}", err=True)
         raise typer.Exit(1) from None
-    if not store_is_current(settings):
-        typer.echo("存储缺失或过期 The store is missing or older than the data: loading it first.")
-        published = published_info(settings)  # a China store is rebuilt as a China store
-        _load_or_exit(settings, Scope(published.scope) if published else Scope.hubei)
+    _ensure_current_store(settings)
     typer.echo(
         f"湖北装备制造产业集群地图 Hubei Cluster Atlas: {_local_url(host, port)}/ (links: {settings.public_url}/)"
     )

@@ -7,6 +7,7 @@ import json
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +19,10 @@ import pandas as pd
 import shapely
 
 from app.datum import wgs84_to_gcj02
+from app.query import NO_FILTERS, BBox, Filters
+from app.store import features
 from app.store.features import COORDINATE_DECIMALS, FeatureRecords
+from app.store.store import StoreReader
 
 
 class FileFormat(StrEnum):
@@ -46,7 +50,12 @@ GCJ02_NOTE = (
 )
 WGS84_NOTE = "坐标为 WGS 84 (EPSG:4326) · Coordinates are WGS 84 (EPSG:4326)"
 # DBF field names are limited to 10 characters.
-_SHAPEFILE_NAMES = {"short_name_zh": "short_zh", "parent_adcode": "parent", "coordinate_system": "coord_sys"}
+_SHAPEFILE_NAMES = {
+    "short_name_zh": "short_zh",
+    "parent_adcode": "parent",
+    "coordinate_system": "coord_sys",
+    "province_wide": "prov_wide",
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,20 @@ def features_frame(records: FeatureRecords) -> gpd.GeoDataFrame:
     )
     frame.index = pd.Index(records.ids, dtype=object)  # GeoJSON keeps them
     return frame
+
+
+def layer_file(
+    store: StoreReader,
+    layer: str,
+    file_format: FileFormat,
+    filters: Filters = NO_FILTERS,
+    boxes: Sequence[BBox] | None = None,
+    gcj02: bool = False,
+) -> Download:
+    """The features of ``layer`` that match, read from ``store``, as a file: what ``/downloads`` serves and
+    ``atlas export`` writes, by the one path from store to file."""
+    target = features.collection(layer)
+    return render(features_frame(features.records(store, target, filters, boxes)), target.id, file_format, gcj02)
 
 
 def render(frame: gpd.GeoDataFrame, layer: str, file_format: FileFormat, gcj02: bool = False) -> Download:

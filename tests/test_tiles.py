@@ -8,7 +8,8 @@ import mapbox_vector_tile
 import pytest
 import shapely
 
-from app.export import Layer, layer_frame
+from app.catalogue import Kind
+from app.geocode import entity_members, route
 from app.settings import REPO_DATA_DIR
 from app.store.mvt import lonlat_bounds
 from app.validation import ValidData
@@ -40,9 +41,15 @@ def test_entity_and_corridor_tiles(api: httpx.Client, shipped: ValidData) -> Non
     assert "xianning-crane-cluster" in {feature["properties"]["id"] for feature in clusters}
     corridors = decoded(api, "corridors", 6, 52, 26)
     assert {feature["geometry"]["type"] for feature in corridors} <= {"LineString", "MultiLineString"}
-    routes = layer_frame(shipped, Layer.corridors)
-    inside = set(routes[routes.intersects(shapely.box(*lonlat_bounds(6, 52, 26)))]["id"])
-    near = set(routes[routes.intersects(shapely.box(*lonlat_bounds(6, 52, 26, margin=64 / 4096)))]["id"])
+    routes = {
+        entity.id: route(entity_members(shipped, entity))
+        for entity in shipped.catalogue.entities
+        if entity.kind is Kind.corridor
+    }
+    inside = {id_ for id_, line in routes.items() if line.intersects(shapely.box(*lonlat_bounds(6, 52, 26)))}
+    near = {
+        id_ for id_, line in routes.items() if line.intersects(shapely.box(*lonlat_bounds(6, 52, 26, margin=64 / 4096)))
+    }
     assert inside and inside <= {feature["properties"]["id"] for feature in corridors} <= near
 
 

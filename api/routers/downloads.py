@@ -10,14 +10,14 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from api.dependencies import CrsParam, StoreDep
 from api.limits import limits
 from app import query
-from app.downloads import FileFormat, features_frame, render
+from app.downloads import FileFormat, layer_file
+from app.layers import LAYERS, names
 from app.store import features
-from app.store.collections import COLLECTIONS
 from app.store.store import NotFound
 
 router = APIRouter(prefix="/downloads", tags=["下载 Downloads"])
 
-_NAME = re.compile(rf"^({'|'.join(COLLECTIONS)})\.({'|'.join(FileFormat)})$")
+_NAME = re.compile(rf"^({'|'.join(LAYERS)})\.({'|'.join(FileFormat)})$")
 _PARAMETERS = {"bbox", "crs"}
 
 
@@ -32,16 +32,22 @@ _PARAMETERS = {"bbox", "crs"}
 async def download(
     request: Request,
     store: StoreDep,
-    filename: Annotated[str, Path(description="LAYER.FORMAT, e.g. clusters.xlsx or counties.gpkg.", max_length=40)],
+    filename: Annotated[
+        str,
+        Path(
+            description=f"LAYER.FORMAT — layers: {names()}; formats: {', '.join(FileFormat)}.",
+            max_length=40,
+            json_schema_extra={"enum": [f"{layer}.{suffix}" for layer in LAYERS for suffix in FileFormat]},
+        ),
+    ],
     crs: CrsParam = "wgs84",
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat", max_length=200)] = None,
 ) -> Response:
-    """Layers: province, prefectures, counties, clusters, corridors. Formats: geojson, gpkg, zip (Shapefile
-    with a UTF-8 .cpg), csv (UTF-8 with BOM), xlsx, kml. Entity layers take sector, kind, plan, status,
-    place and q as in `/api/clusters`."""
+    """Any layer of the atlas as a file: geojson, gpkg, zip (Shapefile with a UTF-8 .cpg), csv (UTF-8 with
+    BOM), xlsx or kml. Entity layers take sector, kind, plan, status, place and q as in `/api/clusters`."""
     match = _NAME.match(filename)
     if match is None:
-        raise NotFound(f"No download {filename!r}: ask for LAYER.FORMAT with a layer of {', '.join(COLLECTIONS)}.")
+        raise NotFound(f"No download {filename!r}: ask for LAYER.FORMAT with a layer of {names()}.")
     target, file_format = features.collection(match[1]), FileFormat(match[2])
     # The request's snapshot holds the store's vocabulary: a bad request is refused before it takes a slot.
     filters = query.parse_collection_query(
@@ -50,8 +56,7 @@ async def download(
     boxes = query.parse_bbox(bbox) if bbox else None
 
     def build() -> Response:
-        frame = features_frame(features.records(store, target, filters, boxes))
-        rendered = render(frame, target.id, file_format, gcj02=crs == "gcj02")
+        rendered = layer_file(store, target.id, file_format, filters, boxes, gcj02=crs == "gcj02")
         disposition = f'attachment; filename="{rendered.filename}"'
         return Response(rendered.content, media_type=rendered.media_type, headers={"Content-Disposition": disposition})
 

@@ -9,11 +9,19 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from api.dependencies import StoreDep
 from api.limits import limits
 from api.routers.common import AsciiInteger, only_declared_parameters, public_url
+from app.layers import map_layers, names
 from app.store import tiles
 
 router = APIRouter(prefix="/tiles", tags=["瓦片 Tiles"], dependencies=[Depends(only_declared_parameters)])
 MVT = "application/vnd.mapbox-vector-tile"
-Layer = Annotated[str, Path(max_length=20, description="prefectures, counties, clusters or corridors.")]
+Layer = Annotated[
+    str,
+    Path(
+        max_length=20,
+        description=f"One of {names(map_layers())}.",
+        json_schema_extra={"enum": [layer.id for layer in map_layers()]},
+    ),
+]
 
 
 @router.get("/{layer}/tilejson.json", summary="TileJSON of a layer")

@@ -1,97 +1,72 @@
-"""The published feature collections and the filters they take."""
+"""The registry's layers (:mod:`app.layers`) bound to the store's tables: which rows, geometry and id."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Table
 
-from app.admin_units import Level
-from app.catalogue import Kind
+from app.layers import LAYERS, BoundaryRows, LayerSpec
 from app.query import FilterName
 from app.store import schema
 
 
 @dataclass(frozen=True)
 class Collection:
-    """One layer: which rows of which table, with which geometry and id."""
+    """One layer as rows of a table, with the column of its geometry and of its feature ids."""
 
-    id: str
-    title_zh: str
-    title_en: str
-    description: str
+    layer: LayerSpec
     table: Table
     geometry: str
     id_column: str
-    filters: frozenset[FilterName] = field(default_factory=frozenset)
+    # The page's slim properties (no quotes) where the table has them.
+    map_properties: str
+
+    @property
+    def id(self) -> str:
+        """The layer's id (its URL segment and file name)."""
+        return self.layer.id
 
     @property
     def title(self) -> str:
         """Bilingual title, Chinese first."""
-        return f"{self.title_zh} {self.title_en}"
+        return self.layer.title
+
+    @property
+    def title_zh(self) -> str:
+        """Chinese title."""
+        return self.layer.title_zh
+
+    @property
+    def title_en(self) -> str:
+        """English title."""
+        return self.layer.title_en
+
+    @property
+    def description(self) -> str:
+        """What the layer holds."""
+        return self.layer.description
+
+    @property
+    def filters(self) -> frozenset[FilterName]:
+        """The property filters the layer takes."""
+        return self.layer.filters
 
     def where(self) -> ColumnElement[bool] | None:
-        """The rows of the table that belong to this collection."""
-        if self.table is schema.admin_units:
-            return schema.admin_units.c.level == _LEVELS[self.id].value
-        if self.id == "corridors":
-            return schema.entities.c.kind == Kind.corridor.value
+        """The rows of the table that belong to this collection (None: all of them)."""
+        rows = self.layer.rows
+        if isinstance(rows, BoundaryRows):
+            return schema.admin_units.c.level == rows.level.value
+        if rows.kinds:
+            return schema.entities.c.kind.in_(sorted(kind.value for kind in rows.kinds))
         return None
 
 
-_LEVELS = {"province": Level.province, "prefectures": Level.prefecture, "counties": Level.county}
-_ENTITY_FILTERS = frozenset(FilterName)
+def bind(layer: LayerSpec) -> Collection:
+    """``layer`` bound to the table that holds its rows."""
+    if isinstance(layer.rows, BoundaryRows):
+        return Collection(layer, schema.admin_units, "geom", "adcode", "properties")
+    return Collection(layer, schema.entities, layer.rows.geometry, "id", "map_properties")
 
-COLLECTIONS: dict[str, Collection] = {
-    collection.id: collection
-    for collection in (
-        Collection(
-            "province",
-            "湖北省",
-            "Hubei Province",
-            "The outline of Hubei (Tianditu standard map).",
-            schema.admin_units,
-            "geom",
-            "adcode",
-        ),
-        Collection(
-            "prefectures",
-            "市州",
-            "Prefecture-level units",
-            "Hubei's 17 prefecture-level units, including the province-administered 仙桃、潜江、天门、神农架.",
-            schema.admin_units,
-            "geom",
-            "adcode",
-        ),
-        Collection(
-            "counties",
-            "县市区",
-            "County-level units",
-            "Hubei's 103 county-level units (districts, county-level cities, counties).",
-            schema.admin_units,
-            "geom",
-            "adcode",
-        ),
-        Collection(
-            "clusters",
-            "产业集群与布局",
-            "Clusters and other plan entities",
-            "Every place-anchored entity of the 2021 and 2014 plans, as the footprint of its member places, "
-            "with the plans' verbatim quotes.",
-            schema.entities,
-            "footprint",
-            "id",
-            _ENTITY_FILTERS,
-        ),
-        Collection(
-            "corridors",
-            "产业走廊",
-            "Corridors",
-            "Corridors as lines through their member cities' seats, in the plan's order.",
-            schema.entities,
-            "route",
-            "id",
-            _ENTITY_FILTERS - {FilterName.kind},
-        ),
-    )
-}
+
+COLLECTIONS: dict[str, Collection] = {layer.id: bind(layer) for layer in LAYERS.values()}

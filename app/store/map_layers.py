@@ -7,19 +7,26 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from app.generalise import FULL_DECIMALS, band_for
-from app.store import schema
+from app.layers import EntityRows, map_layers, names
 from app.store.collections import COLLECTIONS, Collection
 from app.store.features import feature_json
 from app.store.store import NotFound, StoreReader
 
-MAP_LAYERS = ("prefectures", "counties", "clusters", "corridors")
+
+def drawn_collection(layer: str, what: str) -> Collection:
+    """The collection of ``layer`` if the page draws it (and /tiles serves it), else :class:`NotFound`
+    naming ``what`` was asked for."""
+    if layer not in COLLECTIONS or not COLLECTIONS[layer].layer.on_map:
+        raise NotFound(f"No {what} {layer!r}; layers: {names(map_layers())}.")
+    return COLLECTIONS[layer]
 
 
 def display_geometry(target: Collection, zoom: int) -> tuple[ColumnElement[Any], int]:
     """The geometry column to draw ``target`` with at web-map ``zoom``, and its coordinate decimals:
     the generalised outline of the zoom's band, full detail past the bands; corridors as they are."""
     table = target.table
-    if target.id == "corridors":  # a few points per line
+    rows = target.layer.rows
+    if isinstance(rows, EntityRows) and rows.geometry == "route":  # a few points per line, not generalised
         return table.c.route, FULL_DECIMALS
     band = band_for(zoom)
     if band is None:
@@ -29,12 +36,10 @@ def display_geometry(target: Collection, zoom: int) -> tuple[ColumnElement[Any],
 
 def map_layer(store: StoreReader, layer: str, zoom: int) -> str:
     """A GeoJSON FeatureCollection of ``layer`` for drawing at web-map ``zoom``."""
-    if layer not in MAP_LAYERS:
-        raise NotFound(f"No map layer {layer!r}; layers: {', '.join(MAP_LAYERS)}.")
-    target = COLLECTIONS[layer]
+    target = drawn_collection(layer, "map layer")
     table = target.table
     geometry, decimals = display_geometry(target, zoom)
-    properties = table.c.map_properties if table is schema.entities else table.c.properties
+    properties = table.c[target.map_properties]
     query = (
         select(table.c[target.id_column], func.ST_AsGeoJSON(geometry, decimals), properties)
         .where(geometry.is_not(None))

@@ -6,16 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.store.collections import COLLECTIONS
 from app.store.dialect import TileRequest
-from app.store.map_layers import MAP_LAYERS, display_geometry
-from app.store.store import InvalidParameter, NotFound, StoreReader
+from app.store.map_layers import display_geometry, drawn_collection
+from app.store.store import InvalidParameter, StoreReader
 
 MAX_ZOOM = 18
-_PROPERTIES = {
-    "admin_units": ("adcode", "name_zh", "name_en", "level"),
-    "entities": ("id", "name_zh", "name_en", "kind", "status"),
-}
 
 
 def check_tile(z: int, x: int, y: int) -> None:
@@ -29,12 +24,10 @@ def check_tile(z: int, x: int, y: int) -> None:
 
 def tile(store: StoreReader, layer: str, z: int, x: int, y: int) -> bytes:
     """One tile of ``layer`` (one MVT layer of that name); empty bytes where the layer has nothing."""
-    if layer not in MAP_LAYERS:
-        raise NotFound(f"No tile layer {layer!r}; layers: {', '.join(MAP_LAYERS)}.")
+    target = drawn_collection(layer, "tile layer")
     check_tile(z, x, y)
-    target = COLLECTIONS[layer]
     geometry, _decimals = display_geometry(target, z)  # MVT quantises coordinates itself
-    properties = [target.table.c[name] for name in _PROPERTIES[target.table.name]]
+    properties = [target.table.c[name] for name in target.layer.tile_fields]
     where = [geometry.is_not(None)]
     if (collection_where := target.where()) is not None:
         where.append(collection_where)
@@ -46,11 +39,9 @@ def tile(store: StoreReader, layer: str, z: int, x: int, y: int) -> bytes:
 def tilejson(store: StoreReader, layer: str, public_url: str) -> dict[str, Any]:
     """TileJSON 3.0.0 describing ``layer``'s tiles at the atlas's public address (``ATLAS_PUBLIC_URL``,
     never an address taken from the request)."""
-    if layer not in MAP_LAYERS:
-        raise NotFound(f"No tile layer {layer!r}; layers: {', '.join(MAP_LAYERS)}.")
-    target = COLLECTIONS[layer]
+    target = drawn_collection(layer, "tile layer")
     west, south, east, north = store.info().extents[layer]
-    fields = {name: "String" for name in _PROPERTIES[target.table.name]}
+    fields = {name: "String" for name in target.layer.tile_fields}
     return {
         "tilejson": "3.0.0",
         "name": target.title,
