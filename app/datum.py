@@ -69,42 +69,16 @@ def gcj02_coordinates(lon_lat: np.ndarray) -> np.ndarray:
     lon, lat = lon_lat[:, 0], lon_lat[:, 1]
     x, y = lon - 105.0, lat - 35.0
     pi = math.pi
-    d_lat_m = (
-        -100
-        + 2 * x
-        + 3 * y
-        + 0.2 * y * y
-        + 0.1 * x * y
-        + 0.2 * np.sqrt(np.abs(x))
-        + (
-            2 * np.sin(x * 6 * pi)
-            + 2 * np.sin(x * 2 * pi)
-            + 2 * np.sin(y * pi)
-            + 4 * np.sin(y / 3 * pi)
-            + 16 * np.sin(y / 12 * pi)
-            + 32 * np.sin(y / 30 * pi)
-        )
-        * 20
-        / 3
+    # Offsets in metres, as prcoords writes them; the first two waves are common to both.
+    common = 2 * np.sin(x * 6 * pi) + 2 * np.sin(x * 2 * pi)
+    lat_waves = (
+        common + 2 * np.sin(y * pi) + 4 * np.sin(y / 3 * pi) + 16 * np.sin(y / 12 * pi) + 32 * np.sin(y / 30 * pi)
     )
-    d_lon_m = (
-        300
-        + x
-        + 2 * y
-        + 0.1 * x * x
-        + 0.1 * x * y
-        + 0.1 * np.sqrt(np.abs(x))
-        + (
-            2 * np.sin(x * 6 * pi)
-            + 2 * np.sin(x * 2 * pi)
-            + 2 * np.sin(x * pi)
-            + 4 * np.sin(x / 3 * pi)
-            + 15 * np.sin(x / 12 * pi)
-            + 30 * np.sin(x / 30 * pi)
-        )
-        * 20
-        / 3
+    lon_waves = (
+        common + 2 * np.sin(x * pi) + 4 * np.sin(x / 3 * pi) + 15 * np.sin(x / 12 * pi) + 30 * np.sin(x / 30 * pi)
     )
+    d_lat_m = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x)) + lat_waves * 20 / 3
+    d_lon_m = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x)) + lon_waves * 20 / 3
     rad_lat = np.radians(lat)
     magic = 1 - GCJ_EE * np.sin(rad_lat) ** 2
     lat_degree_m = np.radians(GCJ_A * (1 - GCJ_EE) / magic**1.5)

@@ -51,7 +51,7 @@ async def download(
     target, file_format = features.collection(match[1]), FileFormat(match[2])
     # The request's snapshot holds the store's vocabulary: a bad request is refused before it takes a slot.
     filters = query.parse_collection_query(
-        store.info(), target.filters, request.query_params, _PARAMETERS, f"{target.id} downloads take"
+        store.info(), target.layer.filters, request.query_params, _PARAMETERS, f"{target.id} downloads take"
     )
     boxes = query.parse_bbox(bbox) if bbox else None
 

@@ -90,14 +90,14 @@ def _collection_document(store: StoreReader, target: Collection, root: str) -> d
     href = f"{root}/collections/{target.id}"
     return {
         "id": target.id,
-        "title": target.title,
-        "description": target.description,
+        "title": target.layer.title,
+        "description": target.layer.description,
         "itemType": "feature",
         "crs": [CRS84],
         "extent": {"spatial": {"bbox": [store.info().extents[target.id]], "crs": CRS84}},
         "links": [
-            _link(href, "self", JSON, target.title),
-            _link(f"{href}/items", "items", GEOJSON, f"{target.title_en} (GeoJSON)"),
+            _link(href, "self", JSON, target.layer.title),
+            _link(f"{href}/items", "items", GEOJSON, f"{target.layer.title_en} (GeoJSON)"),
         ],
     }
 
@@ -128,7 +128,7 @@ async def items(request: Request, store: StoreDep, collection_id: str) -> Respon
     target = features.collection(collection_id)
     params = request.query_params
     filters = query.parse_collection_query(
-        store.info(), target.filters, params, _COMMON_PARAMETERS, f"{collection_id} takes"
+        store.info(), target.layer.filters, params, _COMMON_PARAMETERS, f"{collection_id} takes"
     )
     if params.get("f") not in (None, "json", "geojson"):
         raise InvalidParameter("f", "only json (GeoJSON) is offered")
@@ -148,7 +148,7 @@ async def items(request: Request, store: StoreDep, collection_id: str) -> Respon
 
     links = [
         _link(href(offset), "self", GEOJSON, "This page"),
-        _link(f"{_root(request)}/collections/{target.id}", "collection", JSON, target.title),
+        _link(f"{_root(request)}/collections/{target.id}", "collection", JSON, target.layer.title),
     ]
     if offset + returned < page.number_matched:
         links.append(_link(href(offset + returned), "next", GEOJSON, "Next page"))
@@ -185,6 +185,6 @@ def item(request: Request, store: StoreDep, collection_id: str, feature_id: str)
             JSON,
             "Profile (JSON)",
         ),
-        _link(f"{root}/collections/{target.id}", "collection", JSON, target.title),
+        _link(f"{root}/collections/{target.id}", "collection", JSON, target.layer.title),
     ]
     return Response(feature[:-1] + ',"links":' + json.dumps(links, ensure_ascii=False) + "}", media_type=GEOJSON)

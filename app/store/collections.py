@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Table
 
 from app.layers import LAYERS, BoundaryRows, LayerSpec
-from app.query import FilterName
 from app.store import schema
 
 
@@ -26,31 +25,6 @@ class Collection:
     def id(self) -> str:
         """The layer's id (its URL segment and file name)."""
         return self.layer.id
-
-    @property
-    def title(self) -> str:
-        """Bilingual title, Chinese first."""
-        return self.layer.title
-
-    @property
-    def title_zh(self) -> str:
-        """Chinese title."""
-        return self.layer.title_zh
-
-    @property
-    def title_en(self) -> str:
-        """English title."""
-        return self.layer.title_en
-
-    @property
-    def description(self) -> str:
-        """What the layer holds."""
-        return self.layer.description
-
-    @property
-    def filters(self) -> frozenset[FilterName]:
-        """The property filters the layer takes."""
-        return self.layer.filters
 
     def where(self) -> ColumnElement[bool] | None:
         """The rows of the table that belong to this collection (None: all of them)."""

@@ -44,8 +44,8 @@ def tilejson(store: StoreReader, layer: str, public_url: str) -> dict[str, Any]:
     fields = {name: "String" for name in target.layer.tile_fields}
     return {
         "tilejson": "3.0.0",
-        "name": target.title,
-        "description": target.description,
+        "name": target.layer.title,
+        "description": target.layer.description,
         "attribution": "边界：天地图标准地图 Boundaries: Tianditu standard map",
         "tiles": [f"{public_url}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt"],
         "minzoom": 0,
