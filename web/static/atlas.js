@@ -4,11 +4,9 @@ import { KINDS, t } from "./i18n.js";
 
 const config = JSON.parse(document.getElementById("atlas-config").textContent);
 const HUBEI_VIEW = { lat: 30.95, lng: 112.3, zoom: 7 };
-const PROVINCE = 420000;
 const COUNTY_ZOOM = 9;
-// Sector colours come from the server (app/palette.py), shared with the standalone map.
-const PALETTE = config.palette.sectors;
-const NO_SECTOR = config.palette.none;
+// What an entity is drawn in and filtered by — its colour, top sector, plans, whether it is province-wide —
+// and each sector's descendants are worked out once, when the store is built, and read here as published.
 
 const state = {
   lang: "zh",
@@ -20,8 +18,8 @@ const state = {
   selection: null, // {type: "entity"|"place", id}
 };
 const data = {
-  sectors: new Map(), // id -> {node, parent, top}
-  topColours: new Map(),
+  tree: [], // the top-level sectors of /api/sectors, with their children
+  sectors: new Map(), // id -> sector node of /api/sectors (colour, descendants, children)
   entities: [], // GeoJSON features of /ogc clusters
   routes: new Map(), // corridor id -> route feature
   places: new Map(), // adcode -> place (highest level)
@@ -87,41 +85,22 @@ function sourcesAttribution() {
 // --- sectors and colours ------------------------------------------------------------------------------
 
 function indexSectors(tree) {
+  data.tree = tree;
   data.sectors.clear();
-  const walk = (node, parent, top) => {
-    data.sectors.set(node.id, { node, parent, top });
-    for (const child of node.children) walk(child, node.id, top);
-  };
-  tree.forEach((node, index) => {
-    walk(node, null, node.id);
-    data.topColours.set(node.id, PALETTE[index % PALETTE.length]);
-  });
-}
-
-function withDescendants(sectorId) {
-  const found = new Set([sectorId]);
-  const add = (node) => node.children.forEach((child) => (found.add(child.id), add(child)));
-  const entry = data.sectors.get(sectorId);
-  if (entry) add(entry.node);
-  return found;
-}
-
-function colourOf(properties) {
-  const first = properties.sectors[0];
-  return first && data.sectors.has(first) ? data.topColours.get(data.sectors.get(first).top) : NO_SECTOR;
+  const walk = (node) => (data.sectors.set(node.id, node), node.children.forEach(walk));
+  tree.forEach(walk);
 }
 
 // --- filtering ------------------------------------------------------------------------------------------
-
-const isProvinceWide = (properties) => properties.members.length === 1 && properties.members[0] === PROVINCE;
 
 function visible(properties) {
   if (!state.kinds.has(properties.kind)) return false;
   if (state.plan && !properties.plans.includes(Number(state.plan))) return false;
   if (state.status && properties.status !== state.status) return false;
   if (state.sector) {
-    const wanted = withDescendants(state.sector);
-    if (!properties.sectors.some((sector) => wanted.has(sector))) return false;
+    // A sector's descendants start with itself; an unknown sector (an old link) selects nothing.
+    const wanted = data.sectors.get(state.sector)?.descendants ?? [state.sector];
+    if (!properties.sectors.some((sector) => wanted.includes(sector))) return false;
   }
   return true;
 }
@@ -144,7 +123,7 @@ function seatOf(adcode) {
 
 function entityLayer(feature) {
   const properties = feature.properties;
-  const colour = colourOf(properties);
+  const colour = properties.colour;
   const className = `entity-${properties.id}`; // lets people's tools (and tests) find a feature's shapes
   const label = () => `${nameOf(properties)} · ${tr(`kind_${properties.kind}`)}`;
   let layer;
@@ -186,7 +165,7 @@ function drawEntities() {
   layers.entities.clearLayers();
   entityLayers.clear();
   const shown = data.entities
-    .filter((feature) => visible(feature.properties) && !isProvinceWide(feature.properties))
+    .filter((feature) => visible(feature.properties) && !feature.properties.province_wide)
     .sort((a, b) => DRAW_ORDER.indexOf(a.properties.kind) - DRAW_ORDER.indexOf(b.properties.kind));
   for (const feature of shown) {
     const layer = entityLayer(feature);
@@ -271,19 +250,20 @@ function renderSectorTree(tree) {
       count === null ? null : el("span", { class: "count" }, ` (${count})`),
     );
   };
-  const branch = (node) =>
-    el("li", {}, radio(node.id, nameOf(node), node.entity_count, data.topColours.get(node.id)),
-      node.children.length ? el("ul", {}, ...node.children.map(branch)) : null);
-  $("#sector-tree").replaceChildren(radio("", tr("allSectors"), null, null), el("ul", {}, ...tree.map(branch)));
+  // Only the top-level sectors show their colour swatch: a sub-sector takes its top sector's colour.
+  const branch = (node, top) =>
+    el("li", {}, radio(node.id, nameOf(node), node.entity_count, top ? node.colour : null),
+      node.children.length ? el("ul", {}, ...node.children.map((child) => branch(child, false))) : null);
+  $("#sector-tree").replaceChildren(radio("", tr("allSectors"), null, null), el("ul", {}, ...tree.map((node) => branch(node, true))));
   const current = state.sector && data.sectors.get(state.sector);
-  $("#sector-current").textContent = current ? `· ${nameOf(current.node)}` : "";
+  $("#sector-current").textContent = current ? `· ${nameOf(current)}` : "";
 }
 
 function entityButton(properties) {
   return el(
     "button",
     { type: "button", class: "entity", onclick: () => openEntity(properties.id, { fly: true }) },
-    el("span", { class: `kind-swatch kind-${properties.kind}`, style: `--c:${colourOf(properties)}`, "aria-hidden": "true" }),
+    el("span", { class: `kind-swatch kind-${properties.kind}`, style: `--c:${properties.colour}`, "aria-hidden": "true" }),
     el("span", { class: "entity-name" }, nameOf(properties)),
     el("span", { class: "entity-kind" }, tr(`kind_${properties.kind}`)),
   );
@@ -291,8 +271,8 @@ function entityButton(properties) {
 
 function renderResults() {
   const shown = data.entities.map((feature) => feature.properties).filter(visible);
-  const onMap = shown.filter((properties) => !isProvinceWide(properties));
-  const provinceWide = shown.filter(isProvinceWide);
+  const onMap = shown.filter((properties) => !properties.province_wide);
+  const provinceWide = shown.filter((properties) => properties.province_wide);
   const items = onMap.map((properties) => el("li", {}, entityButton(properties)));
   if (provinceWide.length) {
     items.push(el("li", { class: "group-heading" }, tr("provinceWide")));
@@ -324,14 +304,12 @@ legend.onAdd = () => L.DomUtil.create("div", "legend");
 legend.addTo(map);
 
 function legendContent() {
-  const shownTops = new Set(
-    data.entities.filter((feature) => visible(feature.properties)).map((feature) => data.sectors.get(feature.properties.sectors[0])?.top),
-  );
+  const shownTops = new Set(data.entities.filter((feature) => visible(feature.properties)).map((feature) => feature.properties.top_sector));
   const kinds = KINDS.filter((kind) => state.kinds.has(kind)).map((kind) =>
     el("li", {}, el("span", { class: `kind-swatch kind-${kind}`, "aria-hidden": "true" }), ` ${tr(`kind_${kind}`)}`),
   );
-  const sectors = [...data.topColours].filter(([id]) => shownTops.has(id)).map(([id, colour]) =>
-    el("li", {}, el("span", { class: "swatch", style: `background:${colour}`, "aria-hidden": "true" }), ` ${nameOf(data.sectors.get(id).node)}`),
+  const sectors = data.tree.filter((node) => shownTops.has(node.id)).map((node) =>
+    el("li", {}, el("span", { class: "swatch", style: `background:${node.colour}`, "aria-hidden": "true" }), ` ${nameOf(node)}`),
   );
   return el("details", { open: window.innerWidth > 700 }, el("summary", {}, tr("legend")), el("ul", {}, ...kinds), el("ul", {}, ...sectors));
 }
@@ -440,7 +418,7 @@ async function openPlace(adcode, { fly }) {
 function chooseSector(id) {
   state.sector = id;
   closeProfile();
-  renderSectorTree([...data.sectors.values()].filter((entry) => !entry.parent).map((entry) => entry.node));
+  renderSectorTree(data.tree);
   update();
 }
 
@@ -588,7 +566,7 @@ function syncControls() {
 function renderAll() {
   applyLanguage();
   renderKinds();
-  renderSectorTree([...data.sectors.values()].filter((entry) => !entry.parent).map((entry) => entry.node));
+  renderSectorTree(data.tree);
   syncControls();
   update();
   if (state.selection) {
@@ -598,7 +576,7 @@ function renderAll() {
 
 function preparePrint() {
   const summary = [
-    state.sector ? nameOf(data.sectors.get(state.sector).node) : tr("allSectors"),
+    state.sector ? nameOf(data.sectors.get(state.sector)) : tr("allSectors"),
     state.plan ? tr(`plan${state.plan}`) : tr("allPlans"),
     state.status ? tr(state.status) : tr("allStatus"),
     [...state.kinds].map((kind) => tr(`kind_${kind}`)).join("、"),
