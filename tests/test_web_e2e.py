@@ -4,15 +4,18 @@ would leave 127.0.0.1 refused and recorded."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from typer.testing import CliRunner
 
+from app.admin_units import PROVINCE_ADCODE
 from app.cli import cli
 from app.settings import Settings
 from app.validation import ValidData
@@ -55,16 +58,29 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-def open_page(browser: Browser, url: str, width: int = 1280, height: int = 860) -> Visit:
+def open_page(
+    browser: Browser,
+    url: str,
+    width: int = 1280,
+    height: int = 860,
+    rewrite: dict[str, Callable[[Any], None]] | None = None,
+) -> Visit:
+    """Open ``url`` with every request leaving 127.0.0.1 refused; ``rewrite`` maps a path (as in the URL,
+    without the query) to a function that changes the JSON the server answered before the page reads it."""
     context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
     visit = Visit(context.new_page())
 
     def guard(route, request) -> None:  # type: ignore[no-untyped-def]
-        if request.url.startswith(("http://127.0.0.1", "file:", "data:", "blob:")):
-            route.continue_()
-        else:
+        if not request.url.startswith(("http://127.0.0.1", "file:", "data:", "blob:")):
             visit.escaped.append(request.url)
             route.abort()
+        elif (change := (rewrite or {}).get(urlsplit(request.url).path)) is not None:
+            response = route.fetch()
+            body = response.json()
+            change(body)
+            route.fulfill(response=response, json=body)
+        else:
+            route.continue_()
 
     context.route("**/*", guard)
     visit.page.on("console", lambda message: message.type == "error" and visit.errors.append(message.text))
@@ -140,6 +156,68 @@ def test_sector_filter_changes_what_is_shown(visit: Visit, shipped: ValidData) -
     assert "sector=specialty-cranes" in page.locator("#dl-csv").get_attribute("href")
     page.locator("#sector-tree input[value='']").check()
     assert drawn(page) == before
+
+
+def _on_map(shipped: ValidData, ids: list[str]) -> list[str]:
+    """The entities of ``ids`` the map draws: all but the province-wide (their one member is Hubei)."""
+    return [entity_id for entity_id in ids if list(shipped.members[entity_id]) != [PROVINCE_ADCODE]]
+
+
+def test_a_parent_sector_shows_the_entities_of_its_sub_sectors(visit: Visit, shipped: ValidData) -> None:
+    page, catalogue = visit.page, shipped.catalogue
+    by_id = {entity.id: entity for entity in catalogue.entities}
+    # a top-level sector with an entity on the map that carries only sub-sectors of it
+    parent, child_only = next(
+        (sector.id, by_id[entity_id])
+        for sector in catalogue.sectors
+        if sector.parent is None
+        for entity_id in _on_map(shipped, entity_ids(shipped, sector=sector.id))
+        if sector.id not in by_id[entity_id].sectors
+    )
+    wanted = entity_ids(shipped, sector=parent)
+    page.locator(f"#sector-tree input[value={parent}]").check()
+    expect(page.locator("#result-count")).to_have_text(f"{len(wanted)} 项")
+    assert drawn(page) == len(_on_map(shipped, wanted))
+    expect(page.locator("#results")).to_contain_text(child_only.name_zh)
+
+
+def test_the_page_reads_what_the_store_publishes(browser: Browser, site: str, shipped: ValidData) -> None:
+    """Sector descendants, plans, colour and province-wide come from /api/sectors and the map layer as
+    published: changed there, the page follows (it works none of them out itself)."""
+    catalogue = shipped.catalogue
+    crane = next(entity for entity in catalogue.entities if entity.id == "xianning-crane-cluster")
+    assert 2014 not in {ref.year for ref in crane.plan_refs}
+    moved = next(e for e in catalogue.entities if e.id != crane.id and _on_map(shipped, [e.id]) and e.kind == "cluster")
+    narrowed = ["specialty", *crane.sectors]  # "specialty" made to select the crane cluster's sectors only
+
+    def sectors(tree: list[dict[str, Any]]) -> None:
+        next(node for node in tree if node["id"] == "specialty")["descendants"] = narrowed
+
+    def clusters(layer: dict[str, Any]) -> None:
+        for feature in layer["features"]:
+            properties = feature["properties"]
+            if properties["id"] == crane.id:
+                properties |= {"colour": "#123456", "plans": [2014]}
+            elif properties["id"] == moved.id:
+                properties["province_wide"] = True
+
+    opened = open_page(browser, f"{site}/", rewrite={"/api/sectors": sectors, "/api/map/clusters": clusters})
+    try:
+        page = opened.page
+        assert drawn(page) == len(_on_map(shipped, [e.id for e in catalogue.entities])) - 1
+        expect(page.locator("#results li.group-heading ~ li", has_text=moved.name_zh)).to_have_count(1)
+        expect(page.locator(f"path.entity-{crane.id}")).to_have_attribute("stroke", "#123456")
+        page.locator("#sector-tree input[value=specialty]").check()
+        selected = [e.id for e in catalogue.entities if set(narrowed) & set(e.sectors)]
+        assert len(selected) < len(entity_ids(shipped, sector="specialty"))
+        expect(page.locator("#result-count")).to_have_text(f"{len(selected)} 项")
+        page.locator("#sector-tree input[value='']").check()
+        page.select_option("#plan", "2014")
+        expect(page.locator("#result-count")).to_have_text(f"{len(entity_ids(shipped, plan=2014)) + 1} 项")
+        expect(page.locator("#results")).to_contain_text(crane.name_zh)
+        assert opened.escaped == [] and opened.errors == []
+    finally:
+        opened.page.context.close()
 
 
 def test_kind_plan_and_status_filters(visit: Visit, shipped: ValidData) -> None:
