@@ -11,7 +11,7 @@ from fastapi import Depends, Query, Request
 
 from app.datum import wgs84_to_gcj02
 from app.query import Filters, parse_filters
-from app.store.store import StoreSnapshot
+from app.store.published import StoreSnapshot
 
 CrsParam = Annotated[
     Literal["wgs84", "gcj02"],

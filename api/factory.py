@@ -18,12 +18,12 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.limits import Limits
 from api.middleware import CachedReads, CollapseSlashes, HeadAsGet, SecurityHeaders
-from api.routers import downloads, health, ogc, people, tiles, web
+from api.routers import downloads, health, map_page, ogc, people, tiles, web
 from api.routers.common import only_declared_parameters, public_url
 from app import __version__
 from app.runtime import prepare
 from app.settings import Settings
-from app.store.store import Store
+from app.store.published import Store
 
 TITLE = "湖北装备制造产业集群地图 Hubei Cluster Atlas"
 CACHED_PREFIXES = ("/api", "/ogc", "/downloads", "/tiles")
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.store = settings, store
     app.state.limits = Limits.from_settings(settings)
     errors.install(app)
-    for module in (people, ogc, downloads, tiles, health, web):
+    for module in (people, map_page, ogc, downloads, tiles, health, web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 

@@ -12,7 +12,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.store.location import StoreUnavailable
-from app.store.store import Store
+from app.store.published import Store
 from app.versions import code_version
 
 _SLASHES = re.compile(r"/{2,}")

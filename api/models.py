@@ -57,7 +57,7 @@ class PlanRef(BaseModel):
     quote: str = Field(description="The plan's own words (verbatim, white space aside).")
 
 
-class Entity(BaseModel):
+class EntitySummary(BaseModel):
     """A cluster, corridor, city group, specialisation, base or platform of the plans."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [_CRANE]})
@@ -92,7 +92,7 @@ class EntityPage(BaseModel):
     total: int = Field(description="How many entities match in all.")
     limit: int
     offset: int
-    items: list[Entity]
+    items: list[EntitySummary]
 
 
 class MemberPlace(BaseModel):
@@ -113,7 +113,7 @@ class SectorRef(BaseModel):
     parent_id: str | None
 
 
-class EntityDetail(Entity):
+class EntityDetail(EntitySummary):
     """An entity with its places and sectors spelled out and its geometry (GeoJSON)."""
 
     model_config = ConfigDict(
@@ -226,8 +226,8 @@ class PlaceProfile(Place):
     )
 
     geometry: dict[str, Any]
-    entities: list[Entity] = Field(description="What the plans put here; a prefecture includes its counties'.")
-    groups: list[Entity] = Field(
+    entities: list[EntitySummary] = Field(description="What the plans put here; a prefecture includes its counties'.")
+    groups: list[EntitySummary] = Field(
         description="City groups and corridors it belongs to (directly or via its prefecture)."
     )
     sectors: list[SectorRef] = Field(description="Sectors of the entities here.")

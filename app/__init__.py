@@ -1,4 +1,4 @@
-"""Core of the Hubei Cluster Atlas: settings, boundaries, catalogue, validation, geocoding, exports.
+"""Core of the Hubei Cluster Atlas: settings, boundaries, catalogue, validation, layers, entities, files.
 
 Nothing in this package knows about HTTP; the `api` package is a thin layer over it.
 """

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from app.admin_units import Level
 from app.boundary_build import BuildError, build_boundaries
 from app.catalogue import Kind
-from app.downloads import FileFormat, layer_file
+from app.files import FileFormat, layer_file
 from app.layers import LAYERS
 from app.runtime import prepare
 from app.settings import Settings
@@ -26,7 +26,7 @@ from app.standalone_map import MapError, build_map
 from app.store.freshness import published_info, store_is_current
 from app.store.load import load_store
 from app.store.location import StoreUnavailable
-from app.store.store import Store
+from app.store.published import Store
 from app.validation import DataInvalid, ValidData, validate
 
 

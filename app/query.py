@@ -43,7 +43,7 @@ class FilterName(StrEnum):
 
 
 class Vocabulary(Protocol):
-    """The values filters may name (the published store's: see ``app.store.store.StoreInfo``)."""
+    """The values filters may name (the published store's: see ``app.store.published.StoreInfo``)."""
 
     sector_ids: frozenset[str]
     adcodes: frozenset[int]

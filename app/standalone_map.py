@@ -16,8 +16,8 @@ import folium
 
 from app.admin_units import Level
 from app.catalogue import Entity, Kind
+from app.entities import entity_members, entity_properties, footprint, route
 from app.errors import AtlasError
-from app.geocode import entity_members, entity_properties, footprint, route
 from app.validation import ValidData
 
 VENDOR = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor"
@@ -57,7 +57,7 @@ def _popup(data: ValidData, entity: Entity) -> str:
 
 def build_map(data: ValidData, sector: str | None = None, kinds: Sequence[Kind] | None = None) -> str:
     """The HTML of a map of the entities matching ``sector`` (with its sub-sectors) and ``kinds``, drawn
-    from the properties the store publishes (app.geocode.entity_properties): no store is needed."""
+    from the properties the store publishes (app.entities.entity_properties): no store is needed."""
     if sector is not None and sector not in {s.id for s in data.catalogue.sectors}:
         raise MapError(f"unknown sector {sector!r}")
     wanted = set(data.catalogue.sector_descendants(sector)) if sector else None

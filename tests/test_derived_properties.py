@@ -17,7 +17,7 @@ import pytest
 
 from app.admin_units import BOUNDARY_FILES, PROPERTIES, PROVINCE_ADCODE, Level
 from app.catalogue import Catalogue, Entity
-from app.geocode import entity_properties
+from app.entities import entity_properties
 from app.palette import NO_SECTOR, SECTOR_PALETTE
 from app.settings import REPO_DATA_DIR
 from app.standalone_map import build_map

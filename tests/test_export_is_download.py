@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from app.downloads import FileFormat
+from app.files import FileFormat
 from app.layers import LAYERS
 from app.settings import Settings
 

@@ -115,6 +115,6 @@ def test_openapi_documents_the_people_api_with_examples(api: httpx.Client) -> No
         document["paths"]
     )
     schemas = document["components"]["schemas"]
-    assert schemas["Entity"]["examples"][0]["id"] == "xianning-crane-cluster"
+    assert schemas["EntitySummary"]["examples"][0]["id"] == "xianning-crane-cluster"
     assert schemas["SearchResult"]["examples"][0]["query"] == "xianning"
     assert api.get("/docs").status_code == 200

@@ -19,7 +19,7 @@ import pytest
 from api.middleware import ENTRY_OVERHEAD, CachedReads
 from app.settings import Settings
 from app.store.load import load_store
-from app.store.store import SWAP_CHECK_INTERVAL, Store
+from app.store.published import SWAP_CHECK_INTERVAL, Store
 
 from .test_store_load import rename_entity
 

@@ -19,7 +19,7 @@ from app.settings import Settings
 from app.store import schema
 from app.store.load import load_store
 from app.store.location import StoreUnavailable
-from app.store.store import Store
+from app.store.published import Store
 from app.validation import DataInvalid
 
 from .conftest import (

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from app.settings import Settings
 from app.store import schema
 from app.store.load import SCHEMA_VERSION, load_store
-from app.store.store import SWAP_CHECK_INTERVAL, Store
+from app.store.published import SWAP_CHECK_INTERVAL, Store
 from app.versions import store_version
 
 from .conftest import BACKENDS, backend_settings, running_server

@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from app.catalogue import Kind
-from app.geocode import entity_members, route
+from app.entities import entity_members, route
 from app.settings import REPO_DATA_DIR
 from app.store.mvt import lonlat_bounds
 from app.validation import ValidData

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
 
 from app.query import ASCII_INTEGER
-from app.store.store import InvalidParameter
+from app.store.published import InvalidParameter
 
 # At most 18 digits: pydantic's int() would take more, and no parameter needs them.
 _MAX_DIGITS = 18

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from api.dependencies import CrsParam, StoreDep
 from api.limits import limits
 from app import query
-from app.downloads import FileFormat, layer_file
+from app.files import FileFormat, layer_file
 from app.layers import LAYERS, names
 from app.store import features
-from app.store.store import NotFound
+from app.store.published import NotFound
 
 router = APIRouter(prefix="/downloads", tags=["下载 Downloads"])
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from api.limits import limits
 from api.models import Health
 from app.store.location import StoreUnavailable
-from app.store.store import Store
+from app.store.published import Store
 
 router = APIRouter(tags=["运维 Operations"])
 

@@ -16,7 +16,7 @@ from api.routers.common import public_url
 from app import query
 from app.store import features
 from app.store.collections import COLLECTIONS, Collection
-from app.store.store import InvalidParameter, StoreReader
+from app.store.published import InvalidParameter, StoreReader
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
 

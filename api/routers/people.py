@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.dependencies import CrsParam, FiltersDep, StoreDep, in_crs
-from api.limits import limits
 from api.models import EntityDetail, EntityPage, Place, PlaceProfile, SearchResult, SectorNode
 from api.routers.common import AsciiInteger, only_declared_parameters
-from app.store import browse, map_layers, search
+from app.store import browse, search
 
 router = APIRouter(prefix="/api", tags=["人员 People"], dependencies=[Depends(only_declared_parameters)])
 
@@ -65,29 +64,6 @@ def place(
     their sectors."""
     profile = browse.place_profile(store, adcode)
     return profile | {"geometry": in_crs(profile["geometry"], crs), "crs": crs}
-
-
-@router.get(
-    "/map/{layer}",
-    summary="A layer for drawing on the map page",
-    responses={
-        200: {"content": {"application/geo+json": {}}, "description": "A GeoJSON FeatureCollection."},
-        503: {"description": "Busy with other layers: try again after Retry-After seconds."},
-    },
-    response_class=Response,
-)
-async def map_layer(
-    request: Request,
-    store: StoreDep,
-    layer: Annotated[str, Path(max_length=20, description="prefectures, counties, clusters or corridors.")],
-    zoom: Annotated[
-        int, Query(ge=0, le=22, description="Web-map zoom: geometry is generalised to suit it."), AsciiInteger
-    ] = 7,
-) -> Response:
-    """Every feature of the layer with outlines generalised for the zoom (neighbours keep shared borders)
-    and only what the page draws and filters by. Data users: take /ogc or /downloads (full resolution)."""
-    body = await limits(request).layers.run(map_layers.map_layer, store, layer, zoom)
-    return Response(body, media_type="application/geo+json")
 
 
 @router.get("/search", response_model=SearchResult, summary="Search places, entities and sectors")

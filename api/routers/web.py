@@ -13,7 +13,6 @@ from fastapi.templating import Jinja2Templates
 from app.basemaps import basemaps
 from app.generalise import BANDS
 from app.layers import map_layers
-from app.palette import NO_SECTOR, SECTOR_PALETTE
 
 WEB_DIR = Path(__file__).resolve().parent.parent.parent / "web"
 STATIC_DIR = WEB_DIR / "static"
@@ -30,7 +29,6 @@ def page(request: Request) -> HTMLResponse:
     config = {
         "approval_number": settings.map_approval_number,
         "basemaps": tiles,
-        "palette": {"sectors": list(SECTOR_PALETTE), "none": NO_SECTOR},
         "bands": [{"name": band.name, "max_zoom": band.max_zoom} for band in BANDS],
         "layers": [
             {"id": layer.id, "title_zh": layer.title_zh, "title_en": layer.title_en, "entities": layer.holds_entities}

@@ -12,7 +12,7 @@ from app.query import Filters, is_plausible_id
 from app.store import schema
 from app.store.conditions import entity_conditions
 from app.store.features import COORDINATE_DECIMALS
-from app.store.store import NotFound, StoreReader, rows_as_dicts
+from app.store.published import NotFound, StoreReader, rows_as_dicts
 
 GROUP_KINDS = (Kind.city_group.value, Kind.corridor.value)
 

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, LargeBinary, func, select, type_coerce
 from app.query import NO_FILTERS, BBox, Filters, is_plausible_id
 from app.store.collections import COLLECTIONS, Collection
 from app.store.conditions import conditions
-from app.store.store import NotFound, StoreReader
+from app.store.published import NotFound, StoreReader
 
 # GeoJSON coordinates keep 6 decimals (~0.1 m): the boundary data has no more.
 COORDINATE_DECIMALS = 6

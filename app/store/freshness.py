@@ -6,7 +6,7 @@ from app.data_version import data_version
 from app.settings import Settings
 from app.store.load import SCHEMA_VERSION
 from app.store.location import StoreUnavailable
-from app.store.store import Store, StoreInfo
+from app.store.published import Store, StoreInfo
 from app.versions import store_version
 
 

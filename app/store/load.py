@@ -21,8 +21,8 @@ from sqlalchemy.exc import OperationalError
 from app.admin_units import PROPERTIES, AdminUnit
 from app.catalogue import Kind
 from app.data_version import data_version
+from app.entities import entity_members, entity_properties, footprint, route
 from app.generalise import BANDS, dissolve, simplify_units
-from app.geocode import entity_members, entity_properties, footprint, route
 from app.layers import extents
 from app.national import national_units
 from app.palette import sector_colours

@@ -10,7 +10,7 @@ from app.generalise import FULL_DECIMALS, band_for
 from app.layers import EntityRows, map_layers, names
 from app.store.collections import COLLECTIONS, Collection
 from app.store.features import feature_json
-from app.store.store import NotFound, StoreReader
+from app.store.published import NotFound, StoreReader
 
 
 def drawn_collection(layer: str, what: str) -> Collection:

@@ -8,7 +8,7 @@ from sqlalchemy import Table, Text, case, cast, literal, select, union_all
 
 from app.store import schema
 from app.store.conditions import contains
-from app.store.store import InvalidParameter, StoreReader, rows_as_dicts
+from app.store.published import InvalidParameter, StoreReader, rows_as_dicts
 from app.text_search import fold
 
 MAX_QUERY_LENGTH = 100

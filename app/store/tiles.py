@@ -8,7 +8,7 @@ from typing import Any
 
 from app.store.dialect import TileRequest
 from app.store.map_layers import display_geometry, drawn_collection
-from app.store.store import InvalidParameter, StoreReader
+from app.store.published import InvalidParameter, StoreReader
 
 MAX_ZOOM = 18
 

@@ -48,6 +48,13 @@ async function getJSON(url) {
   return response.json();
 }
 
+// The layers the server draws for the page come from its layer registry (app/layers.py) in the config.
+const DRAWN_LAYERS = new Set(config.layers.map((layer) => layer.id));
+function layerURL(id, zoom) {
+  if (!DRAWN_LAYERS.has(id)) throw new Error(`the server draws no map layer "${id}"`);
+  return zoom === undefined ? `/api/map/${id}` : `/api/map/${id}?zoom=${zoom}`;
+}
+
 // --- map --------------------------------------------------------------------------------------------
 
 const map = L.map("map", { zoomSnap: 0.5, attributionControl: true }).setView([HUBEI_VIEW.lat, HUBEI_VIEW.lng], HUBEI_VIEW.zoom);
@@ -179,7 +186,7 @@ async function toggleCounties() {
   const wanted = state.counties || map.getZoom() >= COUNTY_ZOOM;
   if (wanted && !map.hasLayer(layers.counties)) {
     if (!layers.counties.getLayers().length) {
-      layers.counties.addData(await getJSON(`/api/map/counties?zoom=${bandZoom()}`));
+      layers.counties.addData(await getJSON(layerURL("counties", bandZoom())));
     }
     layers.counties.addTo(map);
     layers.counties.bringToBack();
@@ -203,9 +210,9 @@ async function loadBand() {
   currentBand = band;
   const zoom = bandZoom();
   const [prefectures, entities, counties] = await Promise.all([
-    getJSON(`/api/map/prefectures?zoom=${zoom}`),
-    getJSON(`/api/map/clusters?zoom=${zoom}`),
-    layers.counties.getLayers().length ? getJSON(`/api/map/counties?zoom=${zoom}`) : null,
+    getJSON(layerURL("prefectures", zoom)),
+    getJSON(layerURL("clusters", zoom)),
+    layers.counties.getLayers().length ? getJSON(layerURL("counties", zoom)) : null,
   ]);
   if (band !== currentBand) return; // zoomed on meanwhile
   layers.prefectures.clearLayers().addData(prefectures);
@@ -627,7 +634,7 @@ async function start() {
   try {
     const [tree, corridors, places] = await Promise.all([
       getJSON("/api/sectors"),
-      getJSON("/api/map/corridors"),
+      getJSON(layerURL("corridors")),
       getJSON("/api/places"),
       loadBand(),
     ]);

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import geopandas as gpd
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from app.admin_units import PROVINCE_ADCODE, AdminUnit
-from app.catalogue import Entity, Kind
+from app.catalogue import Entity
 from app.palette import entity_colour
 from app.validation import ValidData
 
@@ -63,18 +62,6 @@ def entity_properties(data: ValidData, entity: Entity) -> dict[str, Any]:
         "colour": entity_colour(data.catalogue, entity),
         "province_wide": is_province_wide(data, entity),
     }
-
-
-def entities_frame(data: ValidData, kinds: Sequence[Kind] | None = None, lines: bool = False) -> gpd.GeoDataFrame:
-    """Entities as features: footprints, or (``lines=True``) routes through member seats."""
-    rows = []
-    for entity in data.catalogue.entities:
-        if kinds is not None and entity.kind not in kinds:
-            continue
-        members = entity_members(data, entity)
-        geometry = route(members) if lines else footprint(members)
-        rows.append({**entity_properties(data, entity), "geometry": geometry})
-    return gpd.GeoDataFrame(rows, columns=[*ENTITY_COLUMNS, "geometry"], geometry="geometry", crs="EPSG:4326")
 
 
 def _polygons(geometry: BaseGeometry) -> list[Polygon]:

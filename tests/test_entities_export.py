@@ -14,7 +14,7 @@ from click.testing import Result
 from shapely.geometry.base import BaseGeometry
 
 from app.admin_units import AdminUnits
-from app.geocode import entity_members, footprint, route
+from app.entities import entity_members, footprint, route
 from app.layers import LAYERS, BoundaryRows, LayerSpec
 from app.settings import REPO_DATA_DIR, Settings
 from app.validation import ValidData, validate

@@ -22,7 +22,7 @@ from app.datum import wgs84_to_gcj02
 from app.query import NO_FILTERS, BBox, Filters
 from app.store import features
 from app.store.features import COORDINATE_DECIMALS, FeatureRecords
-from app.store.store import StoreReader
+from app.store.published import StoreReader
 
 
 class FileFormat(StrEnum):

@@ -1,0 +1,45 @@
+"""``/api/map/{layer}``: the layers the map page draws, generalised for its zoom (not a data API)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from api.dependencies import StoreDep
+from api.limits import limits
+from api.routers.common import AsciiInteger, only_declared_parameters
+from app.layers import map_layers, names
+from app.store import map_layers as drawn
+
+router = APIRouter(prefix="/api/map", tags=["地图页 Map page"], dependencies=[Depends(only_declared_parameters)])
+
+
+@router.get(
+    "/{layer}",
+    summary="A layer for drawing on the map page",
+    responses={
+        200: {"content": {"application/geo+json": {}}, "description": "A GeoJSON FeatureCollection."},
+        503: {"description": "Busy with other layers: try again after Retry-After seconds."},
+    },
+    response_class=Response,
+)
+async def map_layer(
+    request: Request,
+    store: StoreDep,
+    layer: Annotated[
+        str,
+        Path(
+            max_length=20,
+            description=f"One of {names(map_layers())}.",
+            json_schema_extra={"enum": [layer.id for layer in map_layers()]},
+        ),
+    ],
+    zoom: Annotated[
+        int, Query(ge=0, le=22, description="Web-map zoom: geometry is generalised to suit it."), AsciiInteger
+    ] = 7,
+) -> Response:
+    """Every feature of the layer with outlines generalised for the zoom (neighbours keep shared borders)
+    and only what the page draws and filters by. Data users: take /ogc or /downloads (full resolution)."""
+    body = await limits(request).layers.run(drawn.map_layer, store, layer, zoom)
+    return Response(body, media_type="application/geo+json")
