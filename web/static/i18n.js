@@ -80,3 +80,7 @@ export function t(key, lang, n) {
   const text = entry[lang === "en" ? 1 : 0];
   return n === undefined ? text : text.replace("{n}", n);
 }
+
+/** An item's name (`name_zh`, `name_en`, as the API gives every name) in the language, and in the other. */
+export const nameOf = (item, lang) => (lang === "en" ? item.name_en : item.name_zh);
+export const otherNameOf = (item, lang) => (lang === "en" ? item.name_zh : item.name_en);
