@@ -1,0 +1,28 @@
+// The page's template against the modules on disk: every module preloaded (so that a slow link pays one
+// round trip for them, not one per level of imports), and nothing preloaded that is gone.
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { test } from "node:test";
+
+const template = readFileSync(new URL("../templates/index.html", import.meta.url), "utf8");
+const modules = readdirSync(new URL("../static/js/", import.meta.url)).filter((name) => name.endsWith(".js"));
+
+test("the page starts at main.js, as a module", () => {
+  assert.match(template, /<script src="\/static\/js\/main\.js" type="module"><\/script>/);
+});
+
+test("every module but the entry is preloaded, and only those", () => {
+  const preloaded = [...template.matchAll(/<link rel="modulepreload" href="\/static\/([^"]+)">/g)].map((match) => match[1]);
+  const expected = [...modules.filter((name) => name !== "main.js").map((name) => `js/${name}`), "i18n.js"];
+  assert.deepEqual([...preloaded].sort(), expected.sort());
+});
+
+test("modules import one another by relative paths that exist", () => {
+  for (const name of modules) {
+    const code = readFileSync(new URL(`../static/js/${name}`, import.meta.url), "utf8");
+    for (const [, path] of code.matchAll(/^import [^;]*? from "([^"]+)";/gms)) {
+      assert.match(path, /^\.\.?\//, `${name} imports ${path}`);
+      assert.ok(readFileSync(new URL(path, new URL(`../static/js/${name}`, import.meta.url))), `${name} imports ${path}`);
+    }
+  }
+});
