@@ -13,6 +13,8 @@ apt_packages=(python3 python3-venv python3-dev libsqlite3-mod-spatialite)
 # For tests: GDAL's tools and PostGIS as real clients and backend; wrk as the load generator; Chromium (driven by Playwright, never
 # a downloaded browser) with CJK fonts so that the page lays out as it does for its readers.
 $for_tests && apt_packages+=(gdal-bin postgresql-15 postgresql-15-postgis-3 postgresql-client-15 chromium fonts-noto-cjk wrk)
+# Node runs the page's module tests (`node --test web/tests/`); any node on the PATH will do, else Debian's.
+$for_tests && ! command -v node >/dev/null && apt_packages+=(nodejs)
 
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
