@@ -1,7 +1,7 @@
 """Which requests the benchmark makes: the endpoints, their TiPg equivalents, and the page's first view.
 
 Opens the atlas's map page in Chromium and records what it loads until it is ready (the first view: the
-page's files and the data requests ``start()`` in web/static/atlas.js makes), asks the atlas's TileJSON
+page's files and the data requests ``start()`` in web/static/js/main.js makes), asks the atlas's TileJSON
 which attributes its tiles carry, and writes ``plan.json`` (for measure.py and report.py) and
 ``limit-paths.txt`` (what limit_app.py fetches and serves).
 

@@ -274,7 +274,7 @@ def main() -> None:
         if group == "First view":
             size = plan["first_view"]["viewport"]
             out += [
-                "The data requests the map page makes until it is ready (`start()` in web/static/atlas.js), "
+                "The data requests the map page makes until it is ready (`start()` in web/static/js/main.js), "
                 f"recorded by opening it in Chromium at {size['width']}×{size['height']}.",
                 "",
             ]

@@ -25,7 +25,7 @@ def test_page_has_a_self_only_csp_and_nothing_inline(api: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/api/sectors", "/ogc/collections", "/downloads/province.geojson", "/static/atlas.js", "/healthz"]
+    "path", ["/", "/api/sectors", "/ogc/collections", "/downloads/province.geojson", "/static/js/main.js", "/healthz"]
 )
 def test_security_headers_everywhere(api: httpx.Client, path: str) -> None:
     headers = api.get(path).headers
