@@ -13,11 +13,13 @@ from typing import NamedTuple
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from api.middleware import representation
+from api.routers.web import not_found_page
 from app.errors import Busy, InvalidParameter, NotFound, StoreUnavailable
 
 log = logging.getLogger("atlas.api")
@@ -50,8 +52,11 @@ DEFAULT_STATUS_CODES: dict[type[Exception], Answer] = {
 }
 
 
-def error_response(status: int, description: str, code: str | None = None) -> JSONResponse:
-    """The JSON body every error of the atlas has; ``code`` defaults to the status's OGC code."""
+def error_response(status: int, description: str, code: str | None = None, request: Request | None = None) -> Response:
+    """The JSON body every error of the atlas has; ``code`` defaults to the status's OGC code. A browser
+    (``Accept: text/html``) asking for what does not exist gets a page with the way back to the map."""
+    if status == 404 and request is not None and representation(request.headers.get("accept", "")) == "html":
+        return not_found_page(request, description)
     return JSONResponse(
         {"code": code or CODES.get(status, "Error"), "description": description},
         status_code=status,
@@ -59,13 +64,13 @@ def error_response(status: int, description: str, code: str | None = None) -> JS
     )
 
 
-def exception_handler(answer: Answer) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+def exception_handler(answer: Answer) -> Callable[[Request, Exception], Awaitable[Response]]:
     """A handler that answers an exception as ``answer`` says."""
 
-    async def handler(request: Request, exc: Exception) -> JSONResponse:
+    async def handler(request: Request, exc: Exception) -> Response:
         if answer.description is not None:
             log.warning("%s on %s: %s", type(exc).__name__, request.url.path, exc)
-        response = error_response(answer.status, answer.description or str(exc), answer.code)
+        response = error_response(answer.status, answer.description or str(exc), answer.code, request)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is None:
             retry_after = answer.retry_after
@@ -92,8 +97,8 @@ def install(app: FastAPI, status_codes: dict[type[Exception], Answer] | None = N
         return error_response(400, "; ".join(parts))
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        return error_response(exc.status_code, str(exc.detail))
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return error_response(exc.status_code, str(exc.detail), request=request)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> JSONResponse:

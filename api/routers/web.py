@@ -40,6 +40,24 @@ def page(request: Request) -> HTMLResponse:
     return response
 
 
+# The 404 page loads nothing but its stylesheet and icon.
+NOT_FOUND_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+# Starlette's text for a path no route matches: the page says that in its own words.
+_ROUTE_NOT_FOUND = "Not Found"
+
+
+def not_found_page(request: Request, description: str) -> HTMLResponse:
+    """The 404 a browser gets: in the atlas's style, naming what was asked for, with the way back to the map."""
+    context = {"path": request.url.path, "description": "" if description == _ROUTE_NOT_FOUND else description}
+    response = templates.TemplateResponse(request, "not_found.html", context, status_code=404)
+    response.headers["Content-Security-Policy"] = NOT_FOUND_POLICY
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 def content_security_policy(tiles: list[dict[str, Any]]) -> str:
     """Self only: no inline script or style, no other origin but a configured base map's tile host."""
     tile_hosts = sorted({urlsplit(url).scheme + "://" + urlsplit(url).netloc for tile in tiles for url in tile["urls"]})
