@@ -18,6 +18,7 @@ import httpx
 import pytest
 from click.testing import Result
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Playwright, sync_playwright
 from typer.testing import CliRunner
 
 from api.factory import create_app
@@ -160,7 +161,7 @@ BACKENDS = ("spatialite", "postgis")
 BACKEND_PARAMS = [pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.slow)]
 TEST_DATABASE_URL = os.environ.get("ATLAS_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/atlas_test")
 # Fixtures that start PostgreSQL work or server processes: a test that asks for one must be marked slow.
-SLOW_FIXTURES = frozenset({"loaded", "servers"})
+SLOW_FIXTURES = frozenset({"loaded", "servers", "browser"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -310,3 +311,34 @@ def api(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
     servers = request.getfixturevalue("servers")
     with httpx.Client(base_url=servers[request.param], timeout=30) as client:
         yield client
+
+
+# --- the browser ---------------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking switches Chromium calls home at start-up (refused here anyway).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+# Module-scoped, not session-scoped: while Playwright's sync API is running it holds an asyncio loop in
+# this thread, and every later test that runs a loop of its own (anyio.run, TestClient) would fail.
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    """Playwright's sync API, for one test module."""
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium (never a downloaded browser), for one test module."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

@@ -6,8 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser
 
-from .test_web_e2e import browser, playwright  # noqa: F401 (the Chromium fixtures of the page tests)
-
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -36,7 +34,7 @@ def test_what_was_asked_is_shown_as_text(in_process: TestClient) -> None:
 
 
 @pytest.mark.slow
-def test_the_page_leads_back_to_the_map(browser: Browser, servers: dict[str, str]) -> None:  # noqa: F811
+def test_the_page_leads_back_to_the_map(browser: Browser, servers: dict[str, str]) -> None:
     site = servers["spatialite"]
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
