@@ -15,6 +15,8 @@ apt_packages=(python3 python3-venv python3-dev libsqlite3-mod-spatialite)
 $for_tests && apt_packages+=(gdal-bin postgresql-15 postgresql-15-postgis-3 postgresql-client-15 chromium fonts-noto-cjk wrk)
 # Node runs the page's module tests (`node --test web/tests/`); any node on the PATH will do, else Debian's.
 $for_tests && ! command -v node >/dev/null && apt_packages+=(nodejs)
+# poppler-utils: the print test counts the PDF's pages (pdfinfo) and renders its page to PNG (pdftoppm).
+$for_tests && apt_packages+=(poppler-utils)
 
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
