@@ -72,6 +72,28 @@ export const STRINGS = {
   filtersNow: ["筛选：{n}", "Filters: {n}"],
   loadError: ["数据加载失败，请稍后重试。", "The data could not be loaded; please try again."],
   placeProfile: ["地区", "Place"],
+  // Issue 10 points 6, 7, 8, 10, 11: plans in rows, the one filter rule in profiles, the way back, states.
+  planBadge: ["{n} 规划", "{n} plan"],
+  planTitle_fyp2021: ["湖北省装备制造业“十四五”发展规划", "Hubei Equipment Manufacturing 14th Five-Year Plan"],
+  planTitle_action2014: ["加快全省智能制造装备产业发展行动方案", "Intelligent Manufacturing Equipment Action Plan"],
+  yearOf: ["{n} 年", "{n}"],
+  quotesCount: ["规划原文（{n} 段）", "The plans' words ({n})"],
+  expandAll: ["全部展开", "Expand all"],
+  collapseAll: ["全部收起", "Collapse all"],
+  hiddenByFilter: ["被当前筛选隐藏（{n} 项）", "Hidden by the current filters ({n})"],
+  entityHidden: ["此条目不在当前筛选范围内，地图和列表中不显示。", "This entry is outside the current filters: the map and the list leave it out."],
+  emptyResult: ["没有符合当前筛选的规划条目。", "No plan entries match the current filters."],
+  unknownSector: ["链接中的行业“{n}”不存在，可能是旧链接。", "The link names a sector, “{n}”, that the atlas does not have; it may be an old link."],
+  unknownEntity: ["找不到条目“{n}”，链接可能已过时。", "There is no entry “{n}”; the link may be out of date."],
+  unknownPlace: ["找不到代码为 {n} 的地区。", "There is no place with the code {n}."],
+  didYouMean: ["您要找的可能是：", "Perhaps you meant:"],
+  noSuggestions: ["没有相近的名称，请使用上方的搜索框。", "No similar names; please use the search box above."],
+  loading: ["正在加载数据…", "Loading the data…"],
+  loadingProfile: ["正在加载…", "Loading…"],
+  backTo: ["← 返回{n}", "← Back to {n}"],
+  placement_stated: ["规划原文指明地点", "The plan names the place"],
+  placement_inferred: ["推断位置：规划未逐字指明该地点", "Inferred placement: the plan does not name the place word for word"],
+  inferredBadge: ["推断位置", "Inferred place"],
 };
 
 export function t(key, lang, n) {
