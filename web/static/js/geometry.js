@@ -1,0 +1,105 @@
+// Plane geometry the map needs, pure: what lies under a click (points in polygons, distances to lines and
+// symbols, in screen pixels), where an area's label goes, and how much of the map the panel and the legend
+// hide. Boxes are {left, top, right, bottom} in one coordinate system (screen pixels or lon/lat).
+
+/** Whether [x, y] is inside a ring ([[x, y], …], closed or not), by the even-odd rule. */
+export function inRing([x, y], ring) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** Whether [lon, lat] is inside a GeoJSON Polygon or MultiPolygon (holes respected). */
+export function inGeometry(point, geometry) {
+  if (!geometry) return false;
+  const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+  return polygons.some(([outer, ...holes]) => inRing(point, outer) && !holes.some((hole) => inRing(point, hole)));
+}
+
+/** The distance from point p to the segment a–b (all [x, y]). */
+export function segmentDistance([px, py], [ax, ay], [bx, by]) {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const length = dx * dx + dy * dy;
+  const t = length ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / length)) : 0;
+  return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
+}
+
+/** The distance from p to a polyline ([[x, y], …]). */
+export function lineDistance(p, line) {
+  if (line.length === 1) return Math.hypot(p[0] - line[0][0], p[1] - line[0][1]);
+  let best = Infinity;
+  for (let i = 1; i < line.length; i++) best = Math.min(best, segmentDistance(p, line[i - 1], line[i]));
+  return best;
+}
+
+const ringDistance = (p, ring) => lineDistance(p, [...ring, ring[0]]);
+
+/**
+ * Where an area's name goes: the point of a fine grid over the largest polygon's box that lies deepest
+ * inside it (a cheap "pole of inaccessibility"), so that a crescent or a hooked outline keeps its label
+ * inside. `geometry` is a GeoJSON (Multi)Polygon; returns [lon, lat], or null for no area.
+ */
+export function labelPoint(geometry, steps = 24) {
+  if (!geometry) return null;
+  const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+  if (!polygons.length) return null;
+  const area = (ring) => Math.abs(ring.reduce((sum, [x, y], i) => sum + x * ring[(i + 1) % ring.length][1] - ring[(i + 1) % ring.length][0] * y, 0)) / 2;
+  const polygon = polygons.reduce((best, each) => (area(each[0]) > area(best[0]) ? each : best));
+  const xs = polygon[0].map(([x]) => x);
+  const ys = polygon[0].map(([, y]) => y);
+  const [left, right, bottom, top] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  // Labels are wide, not tall: depth counts twice as much across as up and down.
+  const squash = Math.cos((((top + bottom) / 2) * Math.PI) / 180);
+  let best = null;
+  let bestDepth = -1;
+  for (let i = 1; i < steps; i++) {
+    for (let j = 1; j < steps; j++) {
+      const point = [left + ((right - left) * i) / steps, bottom + ((top - bottom) * j) / steps];
+      if (!inGeometry(point, { type: "Polygon", coordinates: polygon })) continue;
+      const scaled = (ring) => ring.map(([x, y]) => [x * squash, y]);
+      const depth = Math.min(...polygon.map((ring) => ringDistance([point[0] * squash, point[1]], scaled(ring))));
+      if (depth > bestDepth) [best, bestDepth] = [point, depth];
+    }
+  }
+  return best ?? polygon[0][0];
+}
+
+export const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+/**
+ * The padding (in pixels, {top, right, bottom, left}) that keeps a fitted view clear of the boxes lying
+ * over the map (the legend, a panel drawn over it on a phone). Each box is taken out as a strip along the
+ * side where it costs the map least, plus `margin`. All boxes are in screen pixels, the map's included.
+ */
+export function paddingFor(mapBox, obstacles, margin = 12) {
+  const padding = { top: margin, right: margin, bottom: margin, left: margin };
+  const width = mapBox.right - mapBox.left;
+  const height = mapBox.bottom - mapBox.top;
+  for (const box of obstacles) {
+    if (!box || !overlaps(box, mapBox)) continue;
+    const strips = {
+      top: (box.bottom - mapBox.top) * width,
+      bottom: (mapBox.bottom - box.top) * width,
+      left: (box.right - mapBox.left) * height,
+      right: (mapBox.right - box.left) * height,
+    };
+    const side = Object.keys(strips).reduce((best, each) => (strips[each] < strips[best] ? each : best));
+    const depth = { top: box.bottom - mapBox.top, bottom: mapBox.bottom - box.top, left: box.right - mapBox.left, right: mapBox.right - box.left }[side];
+    padding[side] = Math.max(padding[side], depth + margin);
+  }
+  // A box that covers nearly all the map (a phone's open legend) must not leave nothing to fit into.
+  for (const [a, b, size] of [["left", "right", width], ["top", "bottom", height]]) {
+    const excess = padding[a] + padding[b] - size * 0.6;
+    if (excess > 0) {
+      const share = padding[a] / (padding[a] + padding[b]);
+      padding[a] -= excess * share;
+      padding[b] -= excess * (1 - share);
+    }
+  }
+  return padding;
+}
