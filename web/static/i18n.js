@@ -94,6 +94,24 @@ export const STRINGS = {
   placement_stated: ["规划原文指明地点", "The plan names the place"],
   placement_inferred: ["推断位置：规划未逐字指明该地点", "Inferred placement: the plan does not name the place word for word"],
   inferredBadge: ["推断位置", "Inferred place"],
+  // Issue 10 points 12, 13: the printed sheet (sources with their document numbers, from data/plans/README.md
+  // and data/clusters.yaml; the 2014 text carries none of its own) and the phone's panel toggle.
+  allKinds: ["全部类型", "All kinds"],
+  selectedNow: ["选中：{n}", "Selected: {n}"],
+  sources: ["资料来源", "Sources"],
+  printSource2021: [
+    "《湖北省装备制造业“十四五”发展规划》，湖北省经济和信息化厅，鄂经信规划〔2021〕203号，2021年12月31日印发",
+    "Hubei Equipment Manufacturing Industry 14th Five-Year Development Plan, Hubei Provincial Department of Economy and Information Technology, 鄂经信规划〔2021〕203号, printed 31 December 2021",
+  ],
+  printSource2014: [
+    "《加快全省智能制造装备产业发展行动方案》，湖北省经济和信息化委员会，2014年3月26日；原文未载文号（系落实鄂政发〔2013〕15号）",
+    "Action Plan for Accelerating the Development of Hubei's Intelligent Manufacturing Equipment Industry, Hubei Provincial Commission of Economy and Information Technology, 26 March 2014; the text bears no document number of its own (it implements 鄂政发〔2013〕15号)",
+  ],
+  approvalNone: ["审图号：未配置（本图未送审，不作为正式地图使用）", "Map approval number: none configured (not an approved map)"],
+  sectorOther: ["其他行业", "Other sectors"],
+  sectorNone: ["未标行业", "No sector"],
+  showPanel: ["展开面板 ▲", "Expand the panel ▲"],
+  showMap: ["显示地图 ▼", "Show the map ▼"],
 };
 
 export function t(key, lang, n) {
