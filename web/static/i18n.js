@@ -107,7 +107,7 @@ export const STRINGS = {
     "《加快全省智能制造装备产业发展行动方案》，湖北省经济和信息化委员会，2014年3月26日；原文未载文号（系落实鄂政发〔2013〕15号）",
     "Action Plan for Accelerating the Development of Hubei's Intelligent Manufacturing Equipment Industry, Hubei Provincial Commission of Economy and Information Technology, 26 March 2014; the text bears no document number of its own (it implements 鄂政发〔2013〕15号)",
   ],
-  approvalNone: ["审图号：未配置（本图未送审，不作为正式地图使用）", "Map approval number: none configured (not an approved map)"],
+  approvalNone: ["审图号：未配置", "Map approval number: not configured"],
   sectorOther: ["其他行业", "Other sectors"],
   sectorNone: ["未标行业", "No sector"],
   showPanel: ["展开面板 ▲", "Expand the panel ▲"],
