@@ -18,6 +18,7 @@ import {
   syncControls,
 } from "./panel.js";
 import { initialState, parseHash, serialiseHash } from "./permalink.js";
+import { bindPhone } from "./phone.js";
 import { bindPrint } from "./print.js";
 import { createProfiles } from "./profiles.js";
 import { bindSearch } from "./search.js";
@@ -60,6 +61,7 @@ function update() {
   renderResults(atlas, visible);
   renderDownloadLinks(atlas);
   renderLegend(atlas, mapView.legendBox(), visible.shown);
+  printSheet?.refresh(); // a re-render while printing (a band loaded for the paper's zoom) keeps the sheet's legend
   writeHash();
 }
 
@@ -111,7 +113,8 @@ function readHash() {
 
 bindPanel(atlas);
 bindSearch(atlas);
-bindPrint(atlas);
+const printSheet = bindPrint(atlas, mapView);
+bindPhone(atlas, mapView);
 $("#lang").addEventListener("click", () => {
   state.lang = state.lang === "en" ? "zh" : "en";
   renderAll();

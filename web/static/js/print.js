@@ -1,26 +1,144 @@
-// The printed sheet: the filters in words and the date, filled in just before printing (the legend is
-// kept current by legend.js; the rest of the sheet is static markup).
+// The printed sheet: one A4 landscape page with the map on the left and, on the right, the title, the
+// filters in words, the legend of what is drawn, the sources with their document numbers, the approval
+// line and the date.
+//
+// Leaflet lays its map out in pixels for the size its box had when it last measured it, so printing the
+// screen's map into a smaller paper box cut it (only north-west Hubei) and split it across pages. Here the
+// map box is given its paper size (in mm, the same in both media: atlas.css, "Print" block) before the
+// print layout happens, the map measures it and fits what is shown, and the screen's view comes back
+// afterwards. That is done on `beforeprint` (the browser's print) and when the print media query starts to
+// match (a PDF made with print media emulated, which fires no beforeprint).
 
-import { $ } from "./dom.js";
+import { KINDS } from "../i18n.js";
+import { $, el } from "./dom.js";
+import { colourScheme, NONE, OTHER } from "./palette.js";
+import { visibleEntities } from "./visibility.js";
 
-function preparePrint(atlas) {
+// Hubei's extent, for a print before the outlines have arrived (they are measured once they have).
+const HUBEI_BOUNDS = [
+  [29.03, 108.36],
+  [33.28, 116.13],
+];
+
+function filtersInWords(atlas) {
   const { state, data, tr, nameOf } = atlas;
   const sector = state.sector && data.sectors.get(state.sector);
-  const summary = [
+  return [
     // An unknown sector from an old link is named as it was written.
     state.sector ? (sector ? nameOf(sector) : state.sector) : tr("allSectors"),
     state.plan ? tr(`plan${state.plan}`) : tr("allPlans"),
     state.status ? tr(state.status) : tr("allStatus"),
-    [...state.kinds].map((kind) => tr(`kind_${kind}`)).join("、"),
+    KINDS.length === state.kinds.size ? tr("allKinds") : [...state.kinds].map((kind) => tr(`kind_${kind}`)).join("、") || tr("none"),
   ].join(" · ");
-  $("#print-filters").textContent = tr("filtersNow", summary);
+}
+
+function anyFilter(state) {
+  return Boolean(state.sector || state.plan || state.status || state.kinds.size !== KINDS.length);
+}
+
+/** The entities the map draws for the current filters (the province-wide ones have no place to draw). */
+function drawnEntities(atlas) {
+  const { data, state } = atlas;
+  return visibleEntities(data.entities.map((feature) => feature.properties), state, data.sectors).onMap;
+}
+
+/**
+ * The legend of what is drawn, and only that: the boundaries, the kinds among the drawn entities and the
+ * colour categories of the drawn entities as palette.js colours them for the filter (the map's rule).
+ */
+function printedLegend(atlas, drawn) {
+  const { state, data, tr, nameOf } = atlas;
+  const kinds = KINDS.filter((kind) => drawn.some((entity) => entity.kind === kind));
+  const { categories } = colourScheme(drawn, state.sector, data.sectors);
+  const categoryName = (id) => {
+    if (id === OTHER) return tr("sectorOther");
+    if (id === NONE) return tr("sectorNone");
+    const sector = data.sectors.get(id);
+    return sector ? nameOf(sector) : id;
+  };
+  const item = (swatch, text) => el("li", {}, swatch, ` ${text}`);
+  return [
+    el("h2", {}, tr("legend")),
+    el(
+      "ul",
+      { class: "print-kinds" },
+      item(el("span", { class: "kind-swatch print-boundary", "aria-hidden": "true" }), tr("prefectures")),
+      ...kinds.map((kind) => item(el("span", { class: `kind-swatch kind-${kind}`, "aria-hidden": "true" }), tr(`kind_${kind}`))),
+    ),
+    el(
+      "ul",
+      { class: "print-sectors" },
+      ...categories.map((category) =>
+        item(el("span", { class: "swatch", style: `background:${category.colour}`, "aria-hidden": "true" }), categoryName(category.id)),
+      ),
+    ),
+  ];
+}
+
+/** Fills the sheet's words for the current state; called just before printing. */
+function fillSheet(atlas, drawn) {
+  const { config, state, tr } = atlas;
+  $("#print-filters").textContent = tr("filtersNow", filtersInWords(atlas));
+  const selected = state.selection && !$("#profile").hidden && $("#profile h2")?.textContent;
+  $("#print-selection").textContent = selected ? tr("selectedNow", selected) : "";
+  $("#print-legend").replaceChildren(...printedLegend(atlas, drawn));
+  $("#print-approval").textContent = config.approval_number ? tr("approval", config.approval_number) : tr("approvalNone");
   $("#print-date").textContent = tr("printedOn", new Date().toISOString().slice(0, 10));
 }
 
-export function bindPrint(atlas) {
-  $("#print").addEventListener("click", () => {
-    preparePrint(atlas);
-    window.print();
+/** The box the printed map fits: what is drawn when a filter narrows it, else the whole province. */
+function boundsToFit(atlas, mapView, drawn) {
+  if (anyFilter(atlas.state) && drawn.length) {
+    const features = atlas.data.entities.filter((feature) => drawn.includes(feature.properties));
+    const bounds = L.geoJSON({ type: "FeatureCollection", features }).getBounds();
+    if (bounds.isValid()) return bounds;
+  }
+  return provinceBounds(mapView.leaflet);
+}
+
+/** The extent of the prefecture outlines the map draws (Hubei's, as a constant, before they arrive). */
+function provinceBounds(map) {
+  const bounds = L.latLngBounds([]);
+  map.eachLayer((layer) => {
+    if (layer.feature?.properties?.level === "prefecture" && layer.getBounds) bounds.extend(layer.getBounds());
   });
-  window.addEventListener("beforeprint", () => preparePrint(atlas));
+  return bounds.isValid() ? bounds : L.latLngBounds(HUBEI_BOUNDS);
+}
+
+export function bindPrint(atlas, mapView) {
+  const map = mapView.leaflet;
+  let saved = null; // the screen's view while the print layout is on
+
+  function enter() {
+    const drawn = drawnEntities(atlas);
+    fillSheet(atlas, drawn);
+    if (!saved) saved = { view: mapView.view(), zoomSnap: map.options.zoomSnap };
+    document.body.classList.add("print-layout");
+    map.invalidateSize({ animate: false });
+    // A fine zoom step lets the fitted view fill the paper box rather than the nearest half zoom level.
+    map.options.zoomSnap = 0.1;
+    map.fitBounds(boundsToFit(atlas, mapView, drawn), { padding: [6, 6], animate: false });
+    document.body.dataset.print = "fitted";
+  }
+
+  function leave() {
+    if (!saved) return;
+    document.body.classList.remove("print-layout");
+    delete document.body.dataset.print;
+    map.options.zoomSnap = saved.zoomSnap;
+    map.invalidateSize({ animate: false });
+    mapView.setView(saved.view);
+    saved = null;
+  }
+
+  $("#print").addEventListener("click", () => window.print());
+  window.addEventListener("beforeprint", enter);
+  window.addEventListener("afterprint", leave);
+  matchMedia("print").addEventListener("change", (event) => (event.matches ? enter() : leave()));
+  return {
+    /** Refills the sheet after the page re-rendered its own parts while the print layout is on. */
+    refresh() {
+      if (saved) fillSheet(atlas, drawnEntities(atlas));
+    },
+  };
 }
