@@ -11,16 +11,18 @@ import { createMap } from "./map.js";
 import {
   bindPanel,
   renderDownloadLinks,
+  renderCounts,
   renderKinds,
   renderResults,
   renderSectorTree,
   showLoadError,
+  showLoading,
   syncControls,
 } from "./panel.js";
-import { initialState, parseHash, serialiseHash } from "./permalink.js";
+import { initialState, isNavigation, parseHash, serialiseHash, snapshot } from "./permalink.js";
 import { bindPhone } from "./phone.js";
 import { bindPrint } from "./print.js";
-import { createProfiles } from "./profiles.js";
+import { bindMapKeyboard, createProfiles } from "./profiles.js";
 import { bindSearch } from "./search.js";
 import { indexSectors, visibleEntities } from "./visibility.js";
 
@@ -49,8 +51,28 @@ const atlas = {
 const mapView = createMap(atlas);
 const profiles = createProfiles(atlas, mapView);
 
+// The state the current history entry shows. A new selection or new filters push an entry, so that the
+// browser's Back and Forward walk through profiles and views; anything else rewrites the entry in place.
+let entryState = snapshot(state);
+let entryHash = location.hash; // what the address bar says we show (see followAddressBar)
+
 function writeHash() {
-  history.replaceState(null, "", serialiseHash(state, mapView.view()));
+  const hash = serialiseHash(state, mapView.view());
+  if (isNavigation(entryState, state)) {
+    // Each entry remembers the selection it came from: "← back" names it, and goes there by history.
+    const depth = (history.state?.depth ?? 0) + 1;
+    history.pushState({ depth, from: entryState.selection }, "", hash);
+  } else {
+    history.replaceState(history.state, "", hash);
+  }
+  entryState = snapshot(state);
+  entryHash = location.hash;
+}
+
+/** "← back": to where the page came from, by history, so that it and the browser's Back agree. */
+function back() {
+  if (history.state?.depth > 0) history.back();
+  else profiles.closeProfile();
 }
 
 /** Everything that follows the filters: the map, the list, the legend, the links, the hash. */
@@ -59,6 +81,7 @@ function update() {
   const drawn = new Set(visible.onMap);
   mapView.drawEntities(data.entities.filter((feature) => drawn.has(feature.properties)));
   renderResults(atlas, visible);
+  renderCounts(atlas, data.entities.map((feature) => feature.properties));
   renderDownloadLinks(atlas);
   renderLegend(atlas, mapView.legendBox(), visible.shown);
   printSheet?.refresh(); // a re-render while printing (a band loaded for the paper's zoom) keeps the sheet's legend
@@ -76,7 +99,7 @@ function renderAll() {
 
 function chooseSector(id) {
   state.sector = id;
-  profiles.closeProfile();
+  profiles.closeProfile({ write: false }); // update() writes the one history entry for both
   renderSectorTree(atlas);
   update();
 }
@@ -96,6 +119,7 @@ async function loadBand() {
 Object.assign(atlas.actions, {
   update,
   writeHash,
+  back,
   chooseSector,
   resetFilters,
   openEntity: profiles.openEntity,
@@ -108,7 +132,18 @@ function readHash() {
   const { state: read, view } = parseHash(location.hash);
   Object.assign(state, read);
   if (view) mapView.setView(view);
+  entryState = snapshot(state);
+  entryHash = location.hash;
   return view;
+}
+
+/** Back, Forward or an edited address: show what the address bar now says (once, though both events come). */
+function followAddressBar() {
+  if (location.hash === entryHash) return;
+  const profileWasOpen = !$("#profile").hidden;
+  readHash();
+  renderAll();
+  if (profileWasOpen && !state.selection) $("#results button")?.focus();
 }
 
 bindPanel(atlas);
@@ -124,14 +159,14 @@ mapView.leaflet.on("moveend", async () => {
   atlas.actions.showCounties();
   if (data.entities.length) writeHash();
 });
-window.addEventListener("hashchange", () => {
-  readHash();
-  renderAll();
-});
+window.addEventListener("popstate", followAddressBar);
+window.addEventListener("hashchange", followAddressBar);
+bindMapKeyboard(atlas, mapView.leaflet.getContainer());
 
 async function start() {
   const view = readHash();
   applyLanguage(atlas, mapView);
+  showLoading(atlas);
   try {
     const [tree, corridors, places] = await Promise.all([
       getJSON("/api/sectors"),

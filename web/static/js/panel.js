@@ -5,17 +5,57 @@
 import { KINDS } from "../i18n.js";
 import { $, el } from "./dom.js";
 import { filterParams } from "./permalink.js";
+import { facetCounts, filtersActive, planYears, unknownSector } from "./visibility.js";
 
-/** A button that opens an entity's profile (in the list, and in a place's profile). */
+/**
+ * A button that opens an entity's profile (in the list, and in a place's profile). It says which plan
+ * (year) the entity comes from, and when its place is only inferred: readers weigh the two differently.
+ */
 export function entityButton(atlas, entity) {
   const { tr, nameOf } = atlas;
+  const years = planYears(entity);
   return el(
     "button",
-    { type: "button", class: "entity", onclick: () => atlas.actions.openEntity(entity.id, { fly: true }) },
+    { type: "button", class: "entity", "data-id": entity.id, onclick: () => atlas.actions.openEntity(entity.id, { fly: true }) },
     el("span", { class: `kind-swatch kind-${entity.kind}`, style: `--c:${entity.colour}`, "aria-hidden": "true" }),
     el("span", { class: "entity-name" }, nameOf(entity)),
-    el("span", { class: "entity-kind" }, tr(`kind_${entity.kind}`)),
+    el(
+      "span",
+      { class: "entity-meta" },
+      el("span", { class: "entity-kind" }, tr(`kind_${entity.kind}`)),
+      years.length ? el("span", { class: "plan-badge" }, tr("planBadge", years.join("·"))) : null,
+      entity.confidence === "inferred" ? el("span", { class: "inferred-badge" }, tr("inferredBadge")) : null,
+    ),
   );
+}
+
+/** The panel's message box (above the list): what happened and what to do. Made here, not in the template. */
+function noticeBox() {
+  let box = $("#notice");
+  if (!box) {
+    box = el("div", { id: "notice", class: "notice", role: "status", hidden: true });
+    $("#results").before(box);
+  }
+  return box;
+}
+
+/** Shows `content` in the message box, or hides it when there is none. */
+export function showNotice(...content) {
+  const box = noticeBox();
+  const shown = content.filter(Boolean);
+  box.replaceChildren(...shown);
+  box.hidden = shown.length === 0;
+}
+
+/** The loading state: the data is on its way (until the first render replaces it). */
+export function showLoading(atlas) {
+  $("#result-count").textContent = "";
+  showNotice(el("p", { class: "loading" }, atlas.tr("loading")));
+  $("#panel").setAttribute("aria-busy", "true");
+}
+
+function clearFiltersButton(atlas) {
+  return el("button", { type: "button", class: "button clear-filters", onclick: () => atlas.actions.resetFilters() }, atlas.tr("reset"));
 }
 
 export function renderKinds(atlas) {
@@ -27,7 +67,14 @@ export function renderKinds(atlas) {
         input.checked ? state.kinds.add(kind) : state.kinds.delete(kind);
         atlas.actions.update();
       });
-      return el("label", { class: "check" }, input, el("span", { class: `kind-swatch kind-${kind}`, "aria-hidden": "true" }), ` ${tr(`kind_${kind}`)}`);
+      return el(
+        "label",
+        { class: "check" },
+        input,
+        el("span", { class: `kind-swatch kind-${kind}`, "aria-hidden": "true" }),
+        ` ${tr(`kind_${kind}`)}`,
+        el("span", { class: "count", "data-kind": kind }),
+      );
     }),
   );
 }
@@ -46,7 +93,7 @@ export function renderSectorTree(atlas) {
       input,
       colour ? el("span", { class: "swatch", style: `background:${colour}`, "aria-hidden": "true" }) : null,
       ` ${text}`,
-      count === null ? null : el("span", { class: "count" }, ` (${count})`),
+      count === null ? null : el("span", { class: "count", "data-sector": id }),
     );
   };
   // Only the top-level sectors show their colour swatch: a sub-sector takes its top sector's colour.
@@ -54,7 +101,7 @@ export function renderSectorTree(atlas) {
     el(
       "li",
       {},
-      radio(node.id, nameOf(node), node.entity_count, top ? node.colour : null),
+      radio(node.id, nameOf(node), true, top ? node.colour : null),
       node.children.length ? el("ul", {}, ...node.children.map((child) => branch(child, false))) : null,
     );
   $("#sector-tree").replaceChildren(radio("", tr("allSectors"), null, null), el("ul", {}, ...data.tree.map((node) => branch(node, true))));
@@ -62,9 +109,26 @@ export function renderSectorTree(atlas) {
   $("#sector-current").textContent = current ? `· ${nameOf(current)}` : "";
 }
 
+/**
+ * The counts beside each kind, plan, status and sector: how many entities that choice would list with the
+ * other filters as they are (visibility.facetCounts, the rule the list follows). Updated in place, so that
+ * the control a keyboard user is on keeps its focus.
+ */
+export function renderCounts(atlas, entities) {
+  const { state, data, tr } = atlas;
+  const counts = facetCounts(entities, state, data.sectors);
+  document.querySelectorAll("#kind-options .count").forEach((node) => (node.textContent = ` (${counts.kinds.get(node.dataset.kind) ?? 0})`));
+  document.querySelectorAll("#sector-tree .count").forEach((node) => (node.textContent = ` (${counts.sectors.get(node.dataset.sector) ?? 0})`));
+  for (const [select, byChoice] of [["#plan", counts.plans], ["#status", counts.statuses]]) {
+    for (const option of $(select).options) {
+      if (option.value) option.textContent = `${tr(option.dataset.i18n)} (${byChoice.get(option.value) ?? 0})`;
+    }
+  }
+}
+
 /** The list of what the filters show: the entities on the map, then the province-wide ones. */
 export function renderResults(atlas, { shown, onMap, provinceWide }) {
-  const { tr } = atlas;
+  const { state, data, tr } = atlas;
   const items = onMap.map((entity) => el("li", {}, entityButton(atlas, entity)));
   if (provinceWide.length) {
     items.push(el("li", { class: "group-heading" }, tr("provinceWide")));
@@ -72,6 +136,11 @@ export function renderResults(atlas, { shown, onMap, provinceWide }) {
   }
   $("#results").replaceChildren(...items);
   $("#result-count").textContent = tr("count", shown.length);
+  $("#panel").removeAttribute("aria-busy");
+  // An empty list says why and offers the way out, instead of a bare "0".
+  if (unknownSector(state, data.sectors)) showNotice(el("p", {}, tr("unknownSector", state.sector)), clearFiltersButton(atlas));
+  else if (!shown.length) showNotice(el("p", {}, tr("emptyResult")), filtersActive(state) ? clearFiltersButton(atlas) : null);
+  else showNotice();
 }
 
 export function renderDownloadLinks(atlas) {
@@ -90,6 +159,8 @@ export function syncControls(atlas) {
 
 export function showLoadError(atlas) {
   $("#result-count").textContent = atlas.tr("loadError");
+  $("#panel").removeAttribute("aria-busy");
+  showNotice(el("p", {}, atlas.tr("loadError")));
 }
 
 /** Wires the panel's fixed controls to the state; the rendered ones wire themselves. */

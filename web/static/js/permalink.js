@@ -70,3 +70,17 @@ export function serialiseHash(state, view) {
   if (state.selection) params.set("sel", `${state.selection.type === "place" ? "p" : "e"}:${state.selection.id}`);
   return `#${params}`;
 }
+
+/**
+ * Whether going from state `before` to `after` is a step the browser's Back should undo: another
+ * selection or other filters. A moved map, the language and the county toggle only rewrite the entry.
+ */
+export function isNavigation(before, after) {
+  const key = (state) => serialiseHash({ ...state, lang: "zh", counties: false }, null);
+  return key(before) !== key(after);
+}
+
+/** A copy of the state that later changes to the state do not touch (kinds is a Set). */
+export function snapshot(state) {
+  return { ...state, kinds: new Set(state.kinds), selection: state.selection ? { ...state.selection } : null };
+}

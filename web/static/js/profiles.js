@@ -1,50 +1,134 @@
 // Profiles in the side panel: an entity (names, kind, places, sectors, status, how it was placed and the
-// plan's own words) and a place (what the plans put there, the groups it belongs to, their sectors).
-// Opening one selects it: the state records it and the map highlights it.
+// plan's own words) and a place (what the plans put there, each with its words inline, the groups it
+// belongs to, their sectors). Opening one selects it: the state records it and the map highlights it.
+// Both follow the filters by the one rule of visibility.js: what the filters leave out is set apart and
+// marked, never mixed in. Also here: the way back, Escape, and map features reachable by keyboard.
 
 import { getJSON } from "./api.js";
 import { $, el } from "./dom.js";
 import { entityButton, showLoadError } from "./panel.js";
+import { isVisible, planYears, sectorsCarried, splitByVisibility } from "./visibility.js";
 
-function showProfile(...content) {
+// A profile that arrives within this time shows no loading state (it would only flicker).
+const LOADING_DELAY_MS = 150;
+
+function showProfile(atlas, ...content) {
   $("#browse").hidden = true;
   $("#profile").hidden = false;
-  $("#profile-body").replaceChildren(...content);
+  $("#profile-body").replaceChildren(...content.filter(Boolean));
+  $("#back").textContent = backLabel(atlas);
   $("#profile-body h2")?.focus();
 }
 
+/** "← back to 襄阳市" when the page came here from a profile, else "← back to the list". */
+function backLabel(atlas) {
+  const { data, tr, nameOf } = atlas;
+  const from = history.state?.depth > 0 ? history.state.from : null;
+  if (!from) return tr("back");
+  const item =
+    from.type === "place"
+      ? data.places.get(Number(from.id))
+      : data.entities.find((feature) => feature.properties.id === from.id)?.properties;
+  return item ? tr("backTo", nameOf(item)) : tr("back");
+}
+
+/** One passage of a plan: its words, then plan, year and section (where a reader finds it in the plan). */
 function quoteBlock(atlas, ref) {
+  const { tr } = atlas;
   return el(
     "blockquote",
     { class: "quote", lang: "zh-CN" },
     el("p", {}, `“${ref.quote}”`),
-    el("footer", {}, el("cite", {}, atlas.tr(`plan_${ref.plan}`)), el("span", { class: "section" }, ` · ${ref.section}`)),
+    el(
+      "footer",
+      {},
+      el("cite", {}, tr(`planTitle_${ref.plan}`)),
+      el("span", { class: "year" }, ` · ${tr("yearOf", ref.year)}`),
+      el("span", { class: "section" }, ` · ${ref.section}`),
+    ),
   );
 }
 
 const chip = (text, onclick) => el("button", { type: "button", class: "chip", onclick }, text);
 
+/** Fetches JSON; a 404 gives null (an unknown id is an answer, not a failure), anything else throws. */
+async function fetchOrNull(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+}
+
+/** Names near an unknown id, from /api/search: the id as typed, then its words (old ids were shorter). */
+async function nearNames(id) {
+  const queries = [id, id.replace(/[-_]+/g, " "), id.split(/[-_]/)[0]].filter((query, index, all) => query && all.indexOf(query) === index);
+  for (const q of queries) {
+    try {
+      const { hits } = await getJSON(`/api/search?${new URLSearchParams({ q: q.slice(0, 100), limit: "6" })}`);
+      if (hits.length) return hits;
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
+
 /** The profile functions of a page: open an entity or a place, close the profile. */
 export function createProfiles(atlas, mapView) {
-  const { state, tr, nameOf, otherNameOf, actions } = atlas;
+  const { state, data, tr, nameOf, otherNameOf, actions } = atlas;
+
+  // Shows "loading" in the profile if the answer takes a while; returns the function that cancels it.
+  function loadingSoon() {
+    const timer = setTimeout(() => showProfile(atlas, el("p", { class: "loading" }, tr("loadingProfile"))), LOADING_DELAY_MS);
+    return () => clearTimeout(timer);
+  }
+
+  async function showUnknown(message, id) {
+    const hits = await nearNames(id);
+    if (state.selection?.id !== id) return;
+    const open = (hit) => () => (hit.type === "place" ? openPlace(Number(hit.id), { fly: true }) : hit.type === "entity" ? openEntity(hit.id, { fly: true }) : actions.chooseSector(hit.id));
+    showProfile(
+      atlas,
+      el("h2", { tabindex: "-1" }, message),
+      el("div", { class: "notice unknown", role: "status" }, el("p", {}, hits.length ? tr("didYouMean") : tr("noSuggestions"))),
+      hits.length ? el("ul", { class: "suggested" }, ...hits.map((hit) => el("li", {}, chip(nameOf(hit), open(hit))))) : null,
+    );
+    mapView.clearHighlight();
+  }
 
   async function openEntity(id, { fly }) {
     state.selection = { type: "entity", id };
     actions.writeHash();
+    const cancel = loadingSoon();
     let detail;
     try {
-      detail = await getJSON(`/api/clusters/${encodeURIComponent(id)}`);
+      detail = await fetchOrNull(`/api/clusters/${encodeURIComponent(id)}`);
     } catch {
+      cancel();
       return showLoadError(atlas);
     }
+    cancel();
     if (state.selection?.id !== id) return; // another selection came meanwhile
+    if (!detail) return showUnknown(tr("unknownEntity", id), id);
     const members = detail.member_places.map((place) => chip(nameOf(place), () => openPlace(place.adcode, { fly: true })));
     const sectors = detail.sector_names.map((sector) => chip(nameOf(sector), () => actions.chooseSector(sector.id)));
     const shape = detail.route || detail.geometry;
+    const years = planYears(detail);
+    // The catalogue's curation note is English working text for editors: it stays in the API and the
+    // files. Readers get the placement in their language instead (inferred placements say so).
     showProfile(
+      atlas,
       el("h2", { tabindex: "-1" }, nameOf(detail)),
       el("p", { class: "alt-name", lang: state.lang === "en" ? "zh-CN" : "en" }, otherNameOf(detail)),
-      el("p", { class: "badges" }, el("span", { class: "badge" }, tr(`kind_${detail.kind}`)), el("span", { class: "badge" }, tr(detail.status))),
+      el(
+        "p",
+        { class: "badges" },
+        el("span", { class: "badge" }, tr(`kind_${detail.kind}`)),
+        el("span", { class: "badge" }, tr(detail.status)),
+        years.length ? el("span", { class: "badge plan-badge" }, tr("planBadge", years.join("·"))) : null,
+        detail.confidence === "inferred" ? el("span", { class: "badge inferred-badge" }, tr("inferredBadge")) : null,
+      ),
+      isVisible(detail, state, data.sectors) ? null : el("p", { class: "notice hidden-note", role: "note" }, tr("entityHidden")),
       el(
         "dl",
         {},
@@ -53,9 +137,7 @@ export function createProfiles(atlas, mapView) {
         el("dt", {}, tr("sectorsOf")),
         el("dd", {}, ...(sectors.length ? sectors : [tr("none")])),
         el("dt", {}, tr("confidence")),
-        el("dd", {}, tr(detail.confidence)),
-        detail.note ? el("dt", {}, tr("note")) : null,
-        detail.note ? el("dd", { class: "note", lang: "en" }, detail.note) : null,
+        el("dd", { class: `placement placement-${detail.confidence}` }, tr(`placement_${detail.confidence}`)),
       ),
       el("h3", {}, tr("quotes")),
       ...detail.plan_refs.map((ref) => quoteBlock(atlas, ref)),
@@ -64,54 +146,145 @@ export function createProfiles(atlas, mapView) {
     mapView.highlight(shape, { fly });
   }
 
+  /** A place's entities (or groups), each with the plans' words inline; those the filters hide set apart. */
+  function entityList(entities) {
+    const row = (entity) =>
+      el(
+        "li",
+        { class: "with-quotes" },
+        entityButton(atlas, entity),
+        el(
+          "details",
+          { class: "inline-quotes", open: true },
+          el("summary", {}, tr("quotesCount", entity.plan_refs.length)),
+          ...entity.plan_refs.map((ref) => quoteBlock(atlas, ref)),
+        ),
+      );
+    const { visible, hidden } = splitByVisibility(entities, state, data.sectors);
+    return [
+      visible.length ? el("ul", { class: "results" }, ...visible.map(row)) : el("p", {}, tr("none")),
+      hidden.length
+        ? el(
+            "details",
+            { class: "hidden-by-filter" },
+            el("summary", {}, tr("hiddenByFilter", hidden.length)),
+            el("ul", { class: "results" }, ...hidden.map(row)),
+          )
+        : null,
+    ];
+  }
+
+  function setAllQuotes(open) {
+    document.querySelectorAll("#profile-body details.inline-quotes").forEach((details) => (details.open = open));
+  }
+
   async function openPlace(adcode, { fly }) {
     state.selection = { type: "place", id: String(adcode) };
     actions.writeHash();
+    const cancel = loadingSoon();
     let profile;
     try {
-      profile = await getJSON(`/api/places/${adcode}`);
+      profile = await fetchOrNull(`/api/places/${adcode}`);
     } catch {
+      cancel();
       return showLoadError(atlas);
     }
+    cancel();
     if (state.selection?.id !== String(adcode)) return;
-    const list = (entities) =>
-      entities.length
-        ? el("ul", { class: "results" }, ...entities.map((entity) => el("li", {}, entityButton(atlas, entity))))
-        : el("p", {}, tr("none"));
-    const sectors = profile.sectors.map((sector) => chip(nameOf(sector), () => actions.chooseSector(sector.id)));
+    if (!profile) return showUnknown(tr("unknownPlace", adcode), String(adcode));
+    // The sector chips follow what is listed, not everything the place has.
+    const listed = [...profile.entities, ...profile.groups].filter((entity) => isVisible(entity, state, data.sectors));
+    const sectors = sectorsCarried(profile.sectors, listed, data.sectors).map((sector) => chip(nameOf(sector), () => actions.chooseSector(sector.id)));
     showProfile(
+      atlas,
       el("h2", { tabindex: "-1" }, nameOf(profile)),
       el("p", { class: "alt-name" }, `${tr(`level_${profile.level}`)} · ${otherNameOf(profile)} · ${profile.adcode}`),
+      el(
+        "p",
+        { class: "quote-toggles" },
+        el("button", { type: "button", class: "link", onclick: () => setAllQuotes(true) }, tr("expandAll")),
+        " · ",
+        el("button", { type: "button", class: "link", onclick: () => setAllQuotes(false) }, tr("collapseAll")),
+      ),
       el("h3", {}, tr("entitiesHere")),
-      list(profile.entities),
+      ...entityList(profile.entities),
       el("h3", {}, tr("groupsHere")),
-      list(profile.groups),
+      ...entityList(profile.groups),
       el("h3", {}, tr("sectorsOf")),
       el("p", {}, ...(sectors.length ? sectors : [tr("none")])),
     );
     mapView.highlight(profile.geometry, { fly });
   }
 
-  function closeProfile() {
-    state.selection = null;
+  function showBrowse() {
     mapView.clearHighlight();
     $("#profile").hidden = true;
     $("#browse").hidden = false;
-    actions.writeHash();
   }
 
-  /** Opens what the state has selected (after a permalink or a language switch). */
+  /** Closes the profile (a step Back undoes); `write: false` when the caller writes the address itself. */
+  function closeProfile({ write = true } = {}) {
+    state.selection = null;
+    showBrowse();
+    if (write) actions.writeHash();
+  }
+
+  /** Shows what the state has selected, or the list when nothing is (after a link, Back, a language switch). */
   function openSelection() {
     const selection = state.selection;
-    if (!selection) return;
+    if (!selection) return showBrowse();
     if (selection.type === "place") openPlace(Number(selection.id), { fly: false });
     else openEntity(selection.id, { fly: false });
   }
 
-  $("#back").addEventListener("click", () => {
+  $("#back").addEventListener("click", () => actions.back());
+  // Escape closes a profile, unless something inside had a use for it (the search box, a chooser).
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented || $("#profile").hidden || event.target === $("#search")) return;
     closeProfile();
     $("#results button")?.focus();
   });
 
   return { openEntity, openPlace, closeProfile, openSelection };
+}
+
+/**
+ * Makes the map's features reachable by keyboard: every drawn place and entity shape (SVG paths carrying
+ * `place-ADCODE` or `entity-ID`, as map.js draws them) becomes a named button that Enter or Space clicks,
+ * so that it opens what a mouse click opens. Watches the map, so that redrawn shapes are named too.
+ */
+export function bindMapKeyboard(atlas, container) {
+  const { data, tr, nameOf } = atlas;
+  const nameFor = (path) => {
+    for (const name of path.classList) {
+      if (name.startsWith("place-")) {
+        const place = data.places.get(Number(name.slice(6)));
+        return place ? nameOf(place) : null;
+      }
+      if (name.startsWith("entity-")) {
+        const entity = data.entities.find((feature) => feature.properties.id === name.slice(7))?.properties;
+        return entity ? `${nameOf(entity)} · ${tr(`kind_${entity.kind}`)}` : null;
+      }
+    }
+    return null;
+  };
+  const label = () => {
+    for (const path of container.querySelectorAll("path.leaflet-interactive")) {
+      const name = nameFor(path);
+      if (!name) continue;
+      path.setAttribute("tabindex", "0");
+      path.setAttribute("role", "button");
+      path.setAttribute("aria-label", name);
+    }
+  };
+  new MutationObserver(label).observe(container, { childList: true, subtree: true });
+  container.addEventListener("keydown", (event) => {
+    const path = event.target;
+    if (!(event.key === "Enter" || event.key === " ") || path.tagName !== "path" || !path.hasAttribute("aria-label")) return;
+    event.preventDefault();
+    const box = path.getBoundingClientRect();
+    const at = { bubbles: true, cancelable: true, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2, view: window };
+    path.dispatchEvent(new MouseEvent("click", at));
+  });
+  return { relabel: label };
 }

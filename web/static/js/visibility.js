@@ -98,3 +98,38 @@ export function facetCounts(entities, filters, sectors) {
     sectors: count("sector", [...sectors.keys()], (sector) => ({ sector })),
   };
 }
+
+/** Whether any filter narrows what is shown (what "clear filters" would undo). */
+export function filtersActive(filters) {
+  return Boolean(filters.sector || filters.plan || filters.status || KINDS.some((kind) => !filters.kinds.has(kind)));
+}
+
+/** Whether the filters name a sector the catalogue does not have (an old or mistyped link). */
+export function unknownSector(filters, sectors) {
+  return Boolean(filters.sector) && !sectors.has(filters.sector);
+}
+
+/**
+ * A profile's entities split by the one rule: `visible` as the list and the map show them, `hidden` those
+ * the filters leave out (a profile shows them apart, marked, never mixed in). Order is kept.
+ */
+export function splitByVisibility(entities, filters, sectors) {
+  const visible = [];
+  const hidden = [];
+  for (const entity of entities) (isVisible(entity, filters, sectors) ? visible : hidden).push(entity);
+  return { visible, hidden };
+}
+
+/**
+ * The sectors of `candidates` (e.g. a place's sector list, each {id, …}) that some of `entities` carries,
+ * itself or as an ancestor of a sector it carries: a profile's sector chips follow what it shows.
+ */
+export function sectorsCarried(candidates, entities, sectors) {
+  const carried = new Set(entities.flatMap((entity) => entity.sectors));
+  return candidates.filter((sector) => (sectors.get(sector.id)?.descendants ?? [sector.id]).some((id) => carried.has(id)));
+}
+
+/** The plan years an entity comes from, newest first ("2021", "2014"), from its published `plans`. */
+export function planYears(entity) {
+  return [...new Set(entity.plans ?? [])].sort((a, b) => b - a).map(String);
+}
