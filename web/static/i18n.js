@@ -112,6 +112,12 @@ export const STRINGS = {
   sectorNone: ["未标行业", "No sector"],
   showPanel: ["展开面板 ▲", "Expand the panel ▲"],
   showMap: ["显示地图 ▼", "Show the map ▼"],
+  // Issue 10 points 1-5, 9: the map's legend by filter, the chooser of what lies under a click.
+  colourByTop: ["颜色：所属行业大类", "Colour: top-level sector"],
+  colourBySub: ["颜色：{n}的细分行业", "Colour: sub-sectors of {n}"],
+  sectorItself: ["{n}（未细分）", "{n} (no sub-sector named)"],
+  chooserTitle: ["此处有 {n} 项，请选择：", "{n} things here; choose one:"],
+  close: ["关闭", "Close"],
 };
 
 export function t(key, lang, n) {
