@@ -131,10 +131,14 @@ Object.assign(atlas.actions, {
 function readHash() {
   const { state: read, view } = parseHash(location.hash);
   Object.assign(state, read);
-  if (view) mapView.setView(view);
+  // A link that names a selection shows it fitted to this screen: the sender's zoom and centre would give
+  // a phone a fragment of it (the view is kept in the link for links without a selection).
+  const shown = read.selection ? null : view;
+  if (shown) mapView.setView(shown);
+  else if (read.selection) mapView.fitNextSelection();
   entryState = snapshot(state);
   entryHash = location.hash;
-  return view;
+  return shown;
 }
 
 /** Back, Forward or an edited address: show what the address bar now says (once, though both events come). */

@@ -1,19 +1,43 @@
-// The Leaflet map: base maps, boundaries per zoom band, entity symbols, the highlight of a selection and
-// the legend's corner. Leaflet and its arrow plug-in are the vendored scripts loaded before the modules
-// (the global `L`). Nothing happens at import; createMap does it all.
+// The Leaflet map: base maps, boundaries per zoom band, entity symbols, place labels, the selection and
+// the chooser. Leaflet and its arrow plug-in are the vendored scripts loaded before the modules (the
+// global `L`). Nothing happens at import; createMap does it all.
+//
+// The visual hierarchy: boundaries in grey; the entities the filters show as coloured outlines, lines and
+// symbols (colour by what the filter is about, palette.js) with no fill, so that overlapping areas never
+// mix into colours no legend has; the one in focus (the selection) filled in its colour with a halo, in a
+// pane above everything, with its stops numbered when it has an order. Names of places sit above the
+// shapes and below the selection, placed by labels.js so that they never cover each other or the
+// selection.
 
 import { getJSON } from "./api.js";
 import { bandOf, bandZoom, countiesWanted } from "./bands.js";
+import { openChooser } from "./chooser.js";
 import { el } from "./dom.js";
+import { inGeometry, labelPoint, lineDistance, paddingFor } from "./geometry.js";
+import { placeLabels } from "./labels.js";
+import { colourScheme } from "./palette.js";
 import { inDrawOrder } from "./visibility.js";
 
 export const HUBEI_VIEW = { lat: 30.95, lng: 112.3, zoom: 7 };
-// On wide screens the legend sits in the bottom-right corner; a first view keeps the province clear of it.
-const PHONE_WIDTH = 700;
 const SELECTION_COLOUR = "#f2a900";
+const HALO = "#ffffff";
+// How near (in screen pixels) a click must come to a line or a point symbol to be on it.
+const LINE_REACH = 8;
+const POINT_REACH = 12;
+// Outlines of areas by kind: wider for the larger kinds, drawn first, so that areas sharing an edge show
+// as nested bands rather than one hiding the other.
+const AREA_STYLE = {
+  city_group: { weight: 7, opacity: 0.45, dashArray: null },
+  specialisation: { weight: 4, opacity: 0.9, dashArray: "1 6", lineCap: "round" },
+  cluster: { weight: 2, opacity: 1, dashArray: null },
+};
+const AREA_KINDS = new Set(Object.keys(AREA_STYLE));
+const ORDERED_KINDS = new Set(["corridor", "city_group"]);
+
+const boxOf = (rect, origin) => ({ left: rect.left - origin.left, top: rect.top - origin.top, right: rect.right - origin.left, bottom: rect.bottom - origin.top });
 
 export function createMap(atlas) {
-  const { config, data, tr, nameOf, layerURL } = atlas;
+  const { config, data, state, tr, nameOf, layerURL } = atlas;
   const map = L.map("map", { zoomSnap: 0.5, attributionControl: true }).setView([HUBEI_VIEW.lat, HUBEI_VIEW.lng], HUBEI_VIEW.zoom);
   map.attributionControl.setPrefix('<a href="https://leafletjs.com" hreflang="en">Leaflet</a>');
   L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
@@ -22,9 +46,16 @@ export function createMap(atlas) {
       L.tileLayer(url, { subdomains: basemap.subdomains || "abc", attribution: basemap.attribution, maxZoom: 18 }).addTo(map);
     }
   }
+  // Names above the shapes (overlayPane 400) but under the point symbols (600); the selection above all
+  // of them and under tooltips (650) and popups (700).
+  const labelPane = map.createPane("labels");
+  labelPane.style.zIndex = "450";
+  labelPane.classList.add("leaflet-zoom-hide");
+  map.createPane("selection").style.zIndex = "640";
 
+  let lastTarget = null; // what a click's own target was (a click dispatched on a shape has no real position)
   const bindPlace = (feature, layer) => {
-    layer.on("click", () => atlas.actions.openPlace(Number(feature.properties.adcode), { fly: false }));
+    layer.on("click", () => (lastTarget = { type: "place", adcode: Number(feature.properties.adcode) }));
     layer.bindTooltip(() => nameOf(feature.properties), { sticky: true, direction: "top" });
   };
   const layers = {
@@ -47,17 +78,23 @@ export function createMap(atlas) {
     const place = data.places.get(adcode);
     return place ? [place.seat_lat, place.seat_lon] : null;
   };
+  const shortName = (place) => (state.lang === "en" ? place.pinyin || place.name_en : place.short_name_zh || place.name_zh);
+
+  let scheme = colourScheme([], "", new Map());
+  let drawnFeatures = []; // the clusters layer's features drawn, for hit tests
 
   function entityLayer(feature) {
     const properties = feature.properties;
-    const colour = properties.colour;
+    const colour = scheme.colourOf(properties);
     const className = `entity-${properties.id}`; // lets people's tools (and tests) find a feature's shapes
-    const label = () => `${nameOf(properties)} · ${tr(`kind_${properties.kind}`)}`;
+    const stops = ORDERED_KINDS.has(properties.kind)
+      ? ` · ${properties.members.map((adcode, index) => `${index + 1} ${data.places.get(adcode) ? shortName(data.places.get(adcode)) : adcode}`).join(" → ")}`
+      : "";
+    const label = () => `${nameOf(properties)} · ${tr(`kind_${properties.kind}`)}${stops}`;
     let layer;
-    if (properties.kind === "cluster" || properties.kind === "specialisation") {
-      layer = L.geoJSON(feature, { style: { color: colour, weight: 1.5, fillColor: colour, fillOpacity: 0.32, className } });
-    } else if (properties.kind === "city_group") {
-      layer = L.geoJSON(feature, { style: { color: colour, weight: 3, dashArray: "8 6", fill: false, className } });
+    if (AREA_KINDS.has(properties.kind)) {
+      // Filled, but invisibly: the fill catches the pointer for the tooltip; colour is for the one in focus.
+      layer = L.geoJSON(feature, { style: { color: colour, fillColor: colour, fillOpacity: 0, className, ...AREA_STYLE[properties.kind] } });
     } else if (properties.kind === "corridor") {
       const route = data.routes.get(properties.id);
       const latlngs = route.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
@@ -70,17 +107,14 @@ export function createMap(atlas) {
         properties.kind === "base"
           ? L.circleMarker(latlng, { radius: 8, color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 1, className })
           : L.marker(latlng, {
-              icon: L.divIcon({ className: "platform-icon", html: el("span", { style: `background:${colour}` }), iconSize: [18, 18] }),
+              icon: L.divIcon({ className: `platform-icon ${className}`, html: el("span", { style: `background:${colour}` }), iconSize: [18, 18] }),
               keyboard: false,
             }),
       );
       layer = L.featureGroup(markers);
     }
     layer.bindTooltip(label, { sticky: true });
-    layer.on("click", (event) => {
-      L.DomEvent.stopPropagation(event);
-      atlas.actions.openEntity(properties.id, { fly: false });
-    });
+    layer.on("click", () => (lastTarget = { type: "entity", id: properties.id }));
     return layer;
   }
 
@@ -90,12 +124,236 @@ export function createMap(atlas) {
     layers.prefectures.bringToBack();
   };
 
+  // --- what lies under a click -------------------------------------------------------------------------
+
+  const screen = (lat, lng) => {
+    const point = map.latLngToContainerPoint([lat, lng]);
+    return [point.x, point.y];
+  };
+
+  /** The entities drawn and the places under a click at `latlng`, top-most symbols first. */
+  function hitsAt(latlng) {
+    const lonlat = [latlng.lng, latlng.lat];
+    const pointer = screen(latlng.lat, latlng.lng);
+    const entities = drawnFeatures.filter((feature) => {
+      const properties = feature.properties;
+      if (AREA_KINDS.has(properties.kind)) return inGeometry(lonlat, feature.geometry);
+      if (properties.kind === "corridor") {
+        const route = data.routes.get(properties.id);
+        return route && lineDistance(pointer, route.geometry.coordinates.map(([lon, lat]) => screen(lat, lon))) <= LINE_REACH;
+      }
+      return properties.members.map(seatOf).filter(Boolean).some(([lat, lng]) => lineDistance(pointer, [screen(lat, lng)]) <= POINT_REACH);
+    });
+    const places = [];
+    const boundaryLayers = map.hasLayer(layers.counties) ? [layers.counties, layers.prefectures] : [layers.prefectures];
+    for (const group of boundaryLayers) {
+      for (const layer of group.getLayers()) if (inGeometry(lonlat, layer.feature.geometry)) places.push(Number(layer.feature.properties.adcode));
+    }
+    return { entities: entities.reverse(), places };
+  }
+
+  function onClick(event) {
+    const target = lastTarget;
+    lastTarget = null;
+    const { entities, places } = hitsAt(event.latlng);
+    if (target?.type === "entity" && !entities.some((feature) => feature.properties.id === target.id)) {
+      const feature = drawnFeatures.find((each) => each.properties.id === target.id);
+      if (feature) entities.unshift(feature);
+    }
+    if (target?.type === "place" && !places.includes(target.adcode)) places.push(target.adcode);
+    const items = [
+      ...places.map((adcode) => {
+        const place = data.places.get(adcode);
+        return {
+          label: place ? nameOf(place) : String(adcode),
+          detail: place ? tr(`level_${place.level}`) : "",
+          kindClass: "kind-place",
+          choose: () => atlas.actions.openPlace(adcode, { fly: false }),
+        };
+      }),
+      ...entities.map(({ properties }) => ({
+        label: nameOf(properties),
+        detail: tr(`kind_${properties.kind}`),
+        kindClass: `kind-${properties.kind}`,
+        colour: scheme.colourOf(properties),
+        choose: () => atlas.actions.openEntity(properties.id, { fly: false }),
+      })),
+    ];
+    if (items.length === 1) items[0].choose();
+    else if (items.length > 1) openChooser(map, event.latlng, items, { title: tr("chooserTitle", items.length), close: tr("close") });
+  }
+  map.on("click", onClick);
+
+  // --- fitting a view to what the reader can see ----------------------------------------------------------
+
+  /** Padding that keeps a fitted view clear of the legend (and of a panel drawn over the map). */
+  function clearPadding() {
+    const container = map.getContainer().getBoundingClientRect();
+    const origin = { left: container.left, top: container.top };
+    const mapBox = boxOf(container, origin);
+    const obstacles = [legend.getContainer(), document.getElementById("panel"), document.querySelector(".leaflet-control-zoom")]
+      .filter((node) => node && node.offsetParent !== null)
+      .map((node) => boxOf(node.getBoundingClientRect(), origin));
+    const padding = paddingFor(mapBox, obstacles);
+    return { paddingTopLeft: [padding.left, padding.top], paddingBottomRight: [padding.right, padding.bottom] };
+  }
+
+  function fitTo(bounds, { animate, maxZoom = 10 }) {
+    if (!bounds.isValid()) return;
+    const options = { ...clearPadding(), maxZoom };
+    if (animate) map.flyToBounds(bounds, { ...options, duration: 0.6 });
+    else map.fitBounds(bounds, { ...options, animate: false });
+  }
+
+  // --- labels --------------------------------------------------------------------------------------------
+
+  const labelPoints = new Map(); // adcode -> [lat, lng] of its name, from the outline drawn
+  const labelNodes = new Map(); // adcode -> element
+  let selectionBoxes = () => [];
+
+  function rememberLabelPoints(collection) {
+    for (const feature of collection.features) {
+      const point = labelPoint(feature.geometry);
+      if (point) labelPoints.set(Number(feature.properties.adcode), [point[1], point[0]]);
+    }
+  }
+
+  function labelNode(adcode, level) {
+    let node = labelNodes.get(adcode);
+    if (!node) {
+      node = el("div", { class: `place-label place-label-${level}`, "data-adcode": String(adcode), "aria-hidden": "true" });
+      labelPane.append(node);
+      labelNodes.set(adcode, node);
+    }
+    return node;
+  }
+
+  /** Shows the names that fit: prefectures first (the selected place before all), then counties. */
+  function layoutLabels() {
+    if (!data.places.size || !labelPoints.size) return;
+    const size = map.getSize();
+    const countiesOn = map.hasLayer(layers.counties);
+    const selected = state.selection?.type === "place" ? Number(state.selection.id) : null;
+    const candidates = [];
+    for (const [adcode, latlng] of labelPoints) {
+      const place = data.places.get(adcode);
+      if (!place || (place.level === "county" && !countiesOn)) continue;
+      const node = labelNode(adcode, place.level);
+      const text = shortName(place);
+      if (node.textContent !== text) node.textContent = text;
+      node.hidden = false;
+      const [x, y] = screen(...latlng);
+      const priority = (adcode === selected ? 0 : 1) + (place.level === "county" ? 10 : 0);
+      candidates.push({ id: adcode, priority, x, y, w: node.offsetWidth, h: node.offsetHeight });
+    }
+    const container = map.getContainer().getBoundingClientRect();
+    const controls = [...map.getContainer().querySelectorAll(".leaflet-control")].map((node) => boxOf(node.getBoundingClientRect(), container));
+    // Point symbols are clicked, so names keep off them too.
+    const symbols = drawnFeatures
+      .filter(({ properties }) => properties.kind === "base" || properties.kind === "platform")
+      .flatMap(({ properties }) => properties.members.map(seatOf).filter(Boolean))
+      .map(([lat, lng]) => {
+        const [x, y] = screen(lat, lng);
+        return { left: x - 9, top: y - 9, right: x + 9, bottom: y + 9 };
+      });
+    const placed = placeLabels(candidates, [...controls, ...selectionBoxes(), ...symbols], { left: 0, top: 0, right: size.x, bottom: size.y });
+    const shown = new Set();
+    for (const label of placed) {
+      const node = labelNodes.get(label.id);
+      const at = map.containerPointToLayerPoint([label.box.left + 1, label.box.top + 1]);
+      L.DomUtil.setPosition(node, at);
+      shown.add(label.id);
+    }
+    for (const [adcode, node] of labelNodes) {
+      node.hidden = !shown.has(adcode);
+      node.classList.toggle("placed", shown.has(adcode));
+    }
+    map.getContainer().dataset.labelsShown = String(shown.size);
+  }
+  map.on("zoomend moveend resize", layoutLabels);
+
+  // --- the selection -------------------------------------------------------------------------------------
+
+  let pendingFit = false; // a shared link names a selection: fit it to this screen when it comes
+
+  function stopMarkers(properties) {
+    return properties.members
+      .map((adcode, index) => {
+        const place = data.places.get(adcode);
+        const latlng = seatOf(adcode);
+        if (!place || !latlng) return null;
+        const icon = L.divIcon({
+          className: "stop",
+          html: el("span", { class: "stop-body", "data-order": String(index + 1) }, el("span", { class: "stop-number" }, String(index + 1)), el("span", { class: "stop-name" }, shortName(place))),
+          iconSize: null,
+        });
+        return L.marker(latlng, { icon, pane: "selection", interactive: false, keyboard: false });
+      })
+      .filter(Boolean);
+  }
+
+  function drawSelection(geometry) {
+    layers.highlight.clearLayers();
+    const selection = state.selection;
+    const properties = selection?.type === "entity" ? data.entities.find((feature) => feature.properties.id === selection.id)?.properties : null;
+    const colour = properties ? scheme.colourOf(properties) : SELECTION_COLOUR;
+    const line = geometry.type === "LineString" || geometry.type === "MultiLineString";
+    const common = { pane: "selection", interactive: false, className: "selection" };
+    // A white halo under the amber line keeps it visible on any colour; an area in focus is filled.
+    const halo = L.geoJSON(geometry, { style: { ...common, color: HALO, weight: line ? 11 : 8, opacity: 0.9, fill: false } });
+    const shape = L.geoJSON(geometry, {
+      style: { ...common, color: SELECTION_COLOUR, weight: line ? 6 : 4, fill: !line, fillColor: colour, fillOpacity: properties ? 0.35 : 0.12 },
+    });
+    layers.highlight.addLayer(halo).addLayer(shape);
+    if (properties && !AREA_KINDS.has(properties.kind) && properties.kind !== "corridor") {
+      for (const latlng of properties.members.map(seatOf).filter(Boolean)) {
+        layers.highlight.addLayer(L.circleMarker(latlng, { ...common, radius: 10, color: SELECTION_COLOUR, weight: 4, fillColor: colour, fillOpacity: 1 }));
+      }
+    }
+    if (properties && ORDERED_KINDS.has(properties.kind)) stopMarkers(properties).forEach((marker) => layers.highlight.addLayer(marker));
+    map.getContainer().dataset.selection = selection ? `${selection.type}:${selection.id}` : "";
+    return shape;
+  }
+
+  // What labels must keep clear of: the selection's stops, and its line (sampled), on screen.
+  selectionBoxes = () => {
+    const container = map.getContainer().getBoundingClientRect();
+    const boxes = [...map.getPane("selection").querySelectorAll(".stop-body")].map((node) => boxOf(node.getBoundingClientRect(), container));
+    layers.highlight.eachLayer((group) => {
+      group.eachLayer?.((layer) => {
+        if (!(layer instanceof L.Polyline) || layer instanceof L.Polygon) return;
+        const points = layer.getLatLngs().flat().map((latlng) => map.latLngToContainerPoint(latlng));
+        for (let i = 1; i < points.length; i++) {
+          for (let step = 0; step <= 8; step++) {
+            const x = points[i - 1].x + ((points[i].x - points[i - 1].x) * step) / 8;
+            const y = points[i - 1].y + ((points[i].y - points[i - 1].y) * step) / 8;
+            boxes.push({ left: x - 5, top: y - 5, right: x + 5, bottom: y + 5 });
+          }
+        }
+      });
+    });
+    return boxes;
+  };
+
+  // The legend tells when its content changed (legend.js): names keep clear of it, and a first view that
+  // was fitted before the legend had its size is fitted again around it.
+  let provinceFit = false;
+  map.on("movestart", () => (provinceFit = false));
+  legend.getContainer().addEventListener("legendchange", () => {
+    if (provinceFit) {
+      fitTo(layers.prefectures.getBounds(), { animate: false });
+      provinceFit = true;
+    }
+    layoutLabels();
+  });
+
   let band = null; // the band whose geometry is drawn (null before the first load)
   let attribution = null;
 
   return {
     leaflet: map,
     legendBox: () => legend.getContainer(),
+    scheme: () => scheme,
 
     view() {
       const center = map.getCenter();
@@ -104,31 +362,43 @@ export function createMap(atlas) {
     setView(view) {
       map.setView([view.lat, view.lng], view.zoom, { animate: false });
     },
+    /** The next selection drawn is fitted to this screen (a shared link names it; its sender's view is not ours). */
+    fitNextSelection() {
+      pendingFit = true;
+    },
     fitProvince() {
-      const legendWidth = window.innerWidth > PHONE_WIDTH ? 250 : 8;
-      map.fitBounds(layers.prefectures.getBounds(), { paddingTopLeft: [8, 8], paddingBottomRight: [legendWidth, 8], animate: false });
+      fitTo(layers.prefectures.getBounds(), { animate: false });
+      provinceFit = true; // once the legend has its content (and size), fit again around it
     },
     setAttribution(text) {
       map.attributionControl.removeAttribution(attribution);
       attribution = text;
       map.attributionControl.addAttribution(text);
+      layoutLabels(); // the language changed
     },
 
-    /** Draws these features of the clusters layer (and only these), in drawing order. */
+    /** Draws these features of the clusters layer (and only these), in drawing order, coloured by the filter. */
     drawEntities(features) {
+      scheme = colourScheme(features.map((feature) => feature.properties), state.sector, data.sectors);
+      atlas.colourOf = scheme.colourOf; // the list's swatches follow the map's colours
+      drawnFeatures = inDrawOrder(features, (item) => item.properties.kind);
       layers.entities.clearLayers();
-      for (const feature of inDrawOrder(features, (item) => item.properties.kind)) layers.entities.addLayer(entityLayer(feature));
+      for (const feature of drawnFeatures) layers.entities.addLayer(entityLayer(feature));
       map.getContainer().dataset.entitiesDrawn = String(features.length);
+      layoutLabels();
     },
 
     highlight(geometry, { fly }) {
-      layers.highlight.clearLayers();
-      const shape = L.geoJSON(geometry, { style: { color: SELECTION_COLOUR, weight: 4, fill: false }, interactive: false });
-      layers.highlight.addLayer(shape);
-      if (fly) map.flyToBounds(shape.getBounds(), { maxZoom: 9, padding: [20, 20], duration: 0.6 });
+      const shape = drawSelection(geometry);
+      const bounds = L.featureGroup(layers.highlight.getLayers()).getBounds();
+      if (fly || pendingFit) fitTo(bounds.isValid() ? bounds : shape.getBounds(), { animate: fly && !pendingFit });
+      pendingFit = false;
+      layoutLabels();
     },
     clearHighlight() {
       layers.highlight.clearLayers();
+      map.getContainer().dataset.selection = "";
+      layoutLabels();
     },
 
     /**
@@ -147,6 +417,7 @@ export function createMap(atlas) {
       ]);
       if (wanted !== band) return null;
       layers.prefectures.clearLayers().addData(prefectures);
+      if (!labelPoints.size) rememberLabelPoints(prefectures); // names need not move with the band's detail
       map.getContainer().dataset.prefecturesDrawn = String(prefectures.features.length);
       map.getContainer().dataset.band = band;
       if (counties) layers.counties.clearLayers().addData(counties);
@@ -154,19 +425,23 @@ export function createMap(atlas) {
       return entities.features;
     },
     bandLoaded: () => band !== null,
+    layoutLabels,
 
     /** Shows or hides the county boundaries as the toggle and the zoom ask (fetched once, when first shown). */
     async showCounties(toggled) {
       const wanted = countiesWanted(toggled, map.getZoom());
       if (wanted && !map.hasLayer(layers.counties)) {
         if (!layers.counties.getLayers().length) {
-          layers.counties.addData(await getJSON(layerURL("counties", bandZoom(config.bands, band))));
+          const counties = await getJSON(layerURL("counties", bandZoom(config.bands, band)));
+          layers.counties.addData(counties);
+          rememberLabelPoints(counties);
         }
         layers.counties.addTo(map);
         boundariesToBack();
       } else if (!wanted && map.hasLayer(layers.counties)) {
         map.removeLayer(layers.counties);
       }
+      layoutLabels();
     },
   };
 }
