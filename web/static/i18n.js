@@ -110,6 +110,7 @@ export const STRINGS = {
   approvalNone: ["审图号：未配置", "Map approval number: not configured"],
   sectorOther: ["其他行业", "Other sectors"],
   sectorNone: ["未标行业", "No sector"],
+  colon: ["：", ": "],
   showPanel: ["展开面板 ▲", "Expand the panel ▲"],
   showMap: ["显示地图 ▼", "Show the map ▼"],
   // Issue 10 points 1-5, 9: the map's legend by filter, the chooser of what lies under a click.
