@@ -23,12 +23,13 @@ const HUBEI_BOUNDS = [
 function filtersInWords(atlas) {
   const { state, data, tr, nameOf } = atlas;
   const sector = state.sector && data.sectors.get(state.sector);
+  const labelled = (label, words) => `${tr(label)}${tr("colon")}${words}`;
   return [
     // An unknown sector from an old link is named as it was written.
-    state.sector ? (sector ? nameOf(sector) : state.sector) : tr("allSectors"),
-    state.plan ? tr(`plan${state.plan}`) : tr("allPlans"),
-    state.status ? tr(state.status) : tr("allStatus"),
-    KINDS.length === state.kinds.size ? tr("allKinds") : [...state.kinds].map((kind) => tr(`kind_${kind}`)).join("、") || tr("none"),
+    labelled("sectors", state.sector ? (sector ? nameOf(sector) : state.sector) : tr("allSectors")),
+    labelled("plan", state.plan ? tr(`plan${state.plan}`) : tr("allPlans")),
+    labelled("status", state.status ? tr(state.status) : tr("allStatus")),
+    labelled("kinds", KINDS.length === state.kinds.size ? tr("allKinds") : [...state.kinds].map((kind) => tr(`kind_${kind}`)).join("、") || tr("none")),
   ].join(" · ");
 }
 
@@ -50,11 +51,14 @@ function printedLegend(atlas, drawn) {
   const { state, data, tr, nameOf } = atlas;
   const kinds = KINDS.filter((kind) => drawn.some((entity) => entity.kind === kind));
   const { categories } = colourScheme(drawn, state.sector, data.sectors);
+  // Named as the map's legend names them (legend.js), so that screen and paper read alike.
+  const chosen = state.sector && data.sectors.get(state.sector);
   const categoryName = (id) => {
     if (id === OTHER) return tr("sectorOther");
     if (id === NONE) return tr("sectorNone");
     const sector = data.sectors.get(id);
-    return sector ? nameOf(sector) : id;
+    if (!sector) return id;
+    return chosen && id === chosen.id ? tr("sectorItself", nameOf(sector)) : nameOf(sector);
   };
   const item = (swatch, text) => el("li", {}, swatch, ` ${text}`);
   return [
@@ -65,6 +69,7 @@ function printedLegend(atlas, drawn) {
       item(el("span", { class: "kind-swatch print-boundary", "aria-hidden": "true" }), tr("prefectures")),
       ...kinds.map((kind) => item(el("span", { class: `kind-swatch kind-${kind}`, "aria-hidden": "true" }), tr(`kind_${kind}`))),
     ),
+    categories.length ? el("p", { class: "print-heading" }, chosen ? tr("colourBySub", nameOf(chosen)) : tr("colourByTop")) : null,
     el(
       "ul",
       { class: "print-sectors" },
@@ -78,10 +83,10 @@ function printedLegend(atlas, drawn) {
 /** Fills the sheet's words for the current state; called just before printing. */
 function fillSheet(atlas, drawn) {
   const { config, state, tr } = atlas;
-  $("#print-filters").textContent = tr("filtersNow", filtersInWords(atlas));
+  $("#print-filters").textContent = filtersInWords(atlas);
   const selected = state.selection && !$("#profile").hidden && $("#profile h2")?.textContent;
   $("#print-selection").textContent = selected ? tr("selectedNow", selected) : "";
-  $("#print-legend").replaceChildren(...printedLegend(atlas, drawn));
+  $("#print-legend").replaceChildren(...printedLegend(atlas, drawn).filter(Boolean));
   $("#print-approval").textContent = config.approval_number ? tr("approval", config.approval_number) : tr("approvalNone");
   $("#print-date").textContent = tr("printedOn", new Date().toISOString().slice(0, 10));
 }
