@@ -109,7 +109,9 @@ def _inside(box: dict[str, float], outer: dict[str, float], slack: float = 1) ->
 def _printed_legend(page: Page) -> tuple[set[str], list[str]]:
     legend = page.locator("#print-legend")
     kinds = {text.strip() for text in legend.locator(".print-kinds li").all_inner_texts()}
-    sectors = [text.strip() for text in legend.locator(".print-sectors li").all_inner_texts()]
+    # the chosen sector itself, among its sub-sectors, is "name（未细分）" (entities naming no finer sector)
+    texts = legend.locator(".print-sectors li").all_inner_texts()
+    sectors = [text.strip().removesuffix("（未细分）") for text in texts]
     return kinds, sectors
 
 
