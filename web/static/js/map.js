@@ -109,6 +109,7 @@ export function createMap(atlas) {
           : L.marker(latlng, {
               icon: L.divIcon({ className: `platform-icon ${className}`, html: el("span", { style: `background:${colour}` }), iconSize: [18, 18] }),
               keyboard: false,
+              bubblingMouseEvents: true, // the map's click handler decides (the chooser), as for shapes
             }),
       );
       layer = L.featureGroup(markers);
@@ -298,11 +299,13 @@ export function createMap(atlas) {
     const properties = selection?.type === "entity" ? data.entities.find((feature) => feature.properties.id === selection.id)?.properties : null;
     const colour = properties ? scheme.colourOf(properties) : SELECTION_COLOUR;
     const line = geometry.type === "LineString" || geometry.type === "MultiLineString";
-    const common = { pane: "selection", interactive: false, className: "selection" };
+    // Interactive, so that it is what the pointer meets there (its clicks go on to the map's chooser).
+    const common = { pane: "selection", interactive: true, bubblingMouseEvents: true, className: "selection" };
     // A white halo under the amber line keeps it visible on any colour; an area in focus is filled.
-    const halo = L.geoJSON(geometry, { style: { ...common, color: HALO, weight: line ? 11 : 8, opacity: 0.9, fill: false } });
+    const halo = L.geoJSON(geometry, { ...common, style: { className: "selection", color: HALO, weight: line ? 11 : 8, opacity: 0.9, fill: false } });
     const shape = L.geoJSON(geometry, {
-      style: { ...common, color: SELECTION_COLOUR, weight: line ? 6 : 4, fill: !line, fillColor: colour, fillOpacity: properties ? 0.35 : 0.12 },
+      ...common,
+      style: { className: "selection", color: SELECTION_COLOUR, weight: line ? 6 : 4, fill: !line, fillColor: colour, fillOpacity: properties ? 0.35 : 0.12 },
     });
     layers.highlight.addLayer(halo).addLayer(shape);
     if (properties && !AREA_KINDS.has(properties.kind) && properties.kind !== "corridor") {

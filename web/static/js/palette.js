@@ -7,7 +7,8 @@
 // stands for "no sector" and "other". Nine hues is the honest limit: categories past the eighth most
 // drawn are folded into "other" rather than given hues nobody can tell apart.
 
-export const TOL_MUTED = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499"];
+// In falling contrast on white: the most drawn categories get the hues that read best as thin outlines.
+export const TOL_MUTED = ["#332288", "#882255", "#117733", "#AA4499", "#CC6677", "#44AA99", "#999933", "#88CCEE", "#DDCC77"];
 export const GREY = "#BBBBBB";
 export const OTHER = "other";
 export const NONE = "none";
@@ -48,9 +49,10 @@ export function colourScheme(entities, sector, sectors, order = [...sectors.keys
   const fits = named.length <= TOL_MUTED.length;
   const kept = new Set(fits ? named : byCount.slice(0, TOL_MUTED.length - 1));
   const folded = named.filter((id) => !kept.has(id));
-  const categories = [...kept]
-    .sort((a, b) => rank(a) - rank(b))
-    .map((id, index) => ({ id, colour: TOL_MUTED[index], count: counts.get(id), members: [id] }));
+  const categories = byCount
+    .filter((id) => kept.has(id))
+    .map((id, index) => ({ id, colour: TOL_MUTED[index], count: counts.get(id), members: [id] }))
+    .sort((a, b) => rank(a.id) - rank(b.id));
   // One grey entry for everything without a hue of its own, so that the legend never shows two greys.
   const greyCount = folded.reduce((sum, id) => sum + counts.get(id), 0) + (counts.get(NONE) ?? 0);
   if (greyCount) {
