@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { KINDS } from "../static/i18n.js";
-import { filterParams, initialState, parseHash, serialiseHash } from "../static/js/permalink.js";
+import { filterParams, initialState, isNavigation, parseHash, serialiseHash, snapshot } from "../static/js/permalink.js";
 
 const VIEW = { zoom: 8.5, lat: 30.5928, lng: 114.3055 };
 
@@ -99,4 +99,30 @@ test("downloads are asked for with the filters only, and nothing when nothing is
   const params = filterParams({ sector: "aerospace", kinds: new Set(["corridor"]), plan: "2014", status: "planned" });
   assert.deepEqual(Object.fromEntries(params), { sector: "aerospace", kind: "corridor", plan: "2014", status: "planned" });
   assert.equal(filterParams({ ...initialState(), kinds: new Set(KINDS) }).has("kind"), false);
+});
+
+test("a new selection or new filters are a step Back undoes; the view, language and counties are not", () => {
+  const start = initialState();
+  const step = (change) => isNavigation(start, { ...snapshot(start), ...change });
+  assert.equal(step({ selection: { type: "place", id: "420600" } }), true);
+  assert.equal(step({ sector: "aerospace" }), true);
+  assert.equal(step({ plan: "2021" }), true);
+  assert.equal(step({ status: "planned" }), true);
+  assert.equal(step({ kinds: new Set(["cluster"]) }), true);
+  assert.equal(step({ lang: "en" }), false);
+  assert.equal(step({ counties: true }), false);
+  assert.equal(step({}), false);
+  const place = { ...start, selection: { type: "place", id: "420600" } };
+  assert.equal(isNavigation(place, { ...place, selection: { type: "entity", id: "420600" } }), true);
+  assert.equal(isNavigation(place, { ...place, selection: { type: "place", id: "420600" } }), false);
+});
+
+test("a snapshot does not change with the state it was taken of", () => {
+  const state = { ...initialState(), selection: { type: "entity", id: "a" } };
+  const taken = snapshot(state);
+  state.kinds.delete("cluster");
+  state.selection.id = "b";
+  assert.equal(taken.kinds.has("cluster"), true);
+  assert.equal(taken.selection.id, "a");
+  assert.equal(isNavigation(taken, state), true);
 });

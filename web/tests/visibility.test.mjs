@@ -3,7 +3,21 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { KINDS } from "../static/i18n.js";
-import { DRAW_ORDER, facetCounts, inDrawOrder, indexSectors, isVisible, noFilters, topSectors, visibleEntities } from "../static/js/visibility.js";
+import {
+  DRAW_ORDER,
+  facetCounts,
+  filtersActive,
+  inDrawOrder,
+  indexSectors,
+  isVisible,
+  noFilters,
+  planYears,
+  sectorsCarried,
+  splitByVisibility,
+  topSectors,
+  unknownSector,
+  visibleEntities,
+} from "../static/js/visibility.js";
 
 // Two top-level sectors; "auto" has a sub-sector with a sub-sector of its own.
 const TREE = [
@@ -139,4 +153,41 @@ test("facet counts of a sector choice follow the sector for the other facets", (
   assert.deepEqual(Object.fromEntries(counts.kinds), { cluster: 1, corridor: 0, city_group: 0, specialisation: 1, base: 0, platform: 1 });
   // the sectors under the kinds ticked: the engines cluster and the crane lab are auto's
   assert.deepEqual(Object.fromEntries(counts.sectors), { auto: 2, "auto-parts": 1, "auto-parts-engines": 1, cranes: 2 });
+});
+
+test("filters are active when any of them narrows; none are after noFilters", () => {
+  assert.equal(filtersActive(noFilters()), false);
+  for (const change of [{ sector: "auto" }, { plan: "2014" }, { status: "planned" }, { kinds: new Set(["cluster"]) }]) {
+    assert.equal(filtersActive({ ...noFilters(), ...change }), true, JSON.stringify(change));
+  }
+});
+
+test("an unknown sector is told apart from a known one and from none", () => {
+  assert.equal(unknownSector({ ...noFilters(), sector: "no-such-sector" }, SECTORS), true);
+  assert.equal(unknownSector({ ...noFilters(), sector: "auto-parts-engines" }, SECTORS), false);
+  assert.equal(unknownSector(noFilters(), SECTORS), false);
+});
+
+test("a profile's entities split by the same rule as the list: shown and hidden, none lost, order kept", () => {
+  const filters = { ...noFilters(), plan: "2014" };
+  const { visible, hidden } = splitByVisibility(ENTITIES, filters, SECTORS);
+  assert.deepEqual(ids(visible), ids(visibleEntities(ENTITIES, filters, SECTORS).shown));
+  assert.deepEqual(ids(visible), ["engines", "parts-base", "crane-lab"]);
+  assert.deepEqual(ids(hidden), ["corridor", "crane-cluster", "everywhere"]);
+  assert.deepEqual(splitByVisibility(ENTITIES, noFilters(), SECTORS).hidden, []);
+});
+
+test("a profile's sector chips are the sectors its shown entities carry, ancestors included", () => {
+  const place = [{ id: "auto" }, { id: "auto-parts" }, { id: "auto-parts-engines" }, { id: "cranes" }, { id: "gone" }];
+  const carried = (entities) => ids(sectorsCarried(place, entities, SECTORS));
+  assert.deepEqual(carried([ENTITIES[1]]), ["auto", "auto-parts", "auto-parts-engines"]); // engines only
+  assert.deepEqual(carried([ENTITIES[3]]), ["cranes"]);
+  assert.deepEqual(carried([]), []);
+  assert.deepEqual(carried([entity("odd", "cluster", ["gone"], [2021], "existing")]), ["gone"]); // unknown: itself
+});
+
+test("an entity's plan years, newest first, once each", () => {
+  assert.deepEqual(planYears({ plans: [2014, 2021, 2014] }), ["2021", "2014"]);
+  assert.deepEqual(planYears({ plans: [] }), []);
+  assert.deepEqual(planYears({}), []);
 });

@@ -96,9 +96,15 @@ export function createProfiles(atlas, mapView) {
     mapView.clearHighlight();
   }
 
+  // The map layer lists every entity and /api/places every place: an id outside them is unknown without
+  // asking the server (whose 404 the browser would log as an error).
+  const knownEntity = (id) => !data.entities.length || data.entities.some((feature) => feature.properties.id === id);
+  const knownPlace = (adcode) => !data.places.size || data.places.has(Number(adcode));
+
   async function openEntity(id, { fly }) {
     state.selection = { type: "entity", id };
     actions.writeHash();
+    if (!knownEntity(id)) return showUnknown(tr("unknownEntity", id), id);
     const cancel = loadingSoon();
     let detail;
     try {
@@ -181,6 +187,7 @@ export function createProfiles(atlas, mapView) {
   async function openPlace(adcode, { fly }) {
     state.selection = { type: "place", id: String(adcode) };
     actions.writeHash();
+    if (!knownPlace(adcode)) return showUnknown(tr("unknownPlace", adcode), String(adcode));
     const cancel = loadingSoon();
     let profile;
     try {
@@ -250,11 +257,19 @@ export function createProfiles(atlas, mapView) {
 
 /**
  * Makes the map's features reachable by keyboard: every drawn place and entity shape (SVG paths carrying
- * `place-ADCODE` or `entity-ID`, as map.js draws them) becomes a named button that Enter or Space clicks,
- * so that it opens what a mouse click opens. Watches the map, so that redrawn shapes are named too.
+ * `place-ADCODE` or `entity-ID`, as map.js draws them) becomes a named button that Enter or Space opens.
+ * A focused shape is one feature, so it opens that profile directly (a pointer's click may hit several).
+ * Watches the map, so that redrawn shapes are named too.
  */
 export function bindMapKeyboard(atlas, container) {
   const { data, tr, nameOf } = atlas;
+  const featureOf = (path) => {
+    for (const name of path.classList) {
+      if (name.startsWith("place-")) return { type: "place", id: name.slice(6) };
+      if (name.startsWith("entity-")) return { type: "entity", id: name.slice(7) };
+    }
+    return null;
+  };
   const nameFor = (path) => {
     for (const name of path.classList) {
       if (name.startsWith("place-")) {
@@ -282,9 +297,10 @@ export function bindMapKeyboard(atlas, container) {
     const path = event.target;
     if (!(event.key === "Enter" || event.key === " ") || path.tagName !== "path" || !path.hasAttribute("aria-label")) return;
     event.preventDefault();
-    const box = path.getBoundingClientRect();
-    const at = { bubbles: true, cancelable: true, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2, view: window };
-    path.dispatchEvent(new MouseEvent("click", at));
+    event.stopPropagation(); // Leaflet's own keyboard handling of the map has no use for it
+    const feature = featureOf(path);
+    if (feature?.type === "place") atlas.actions.openPlace(Number(feature.id), { fly: false });
+    else if (feature) atlas.actions.openEntity(feature.id, { fly: false });
   });
   return { relabel: label };
 }
