@@ -199,9 +199,10 @@ export function createMap(atlas) {
     return { paddingTopLeft: [padding.left, padding.top], paddingBottomRight: [padding.right, padding.bottom] };
   }
 
-  function fitTo(bounds, { animate, maxZoom = 10 }) {
+  function fitTo(bounds, { animate, maxZoom = 10, right = 0 }) {
     if (!bounds.isValid()) return;
     const options = { ...clearPadding(), maxZoom };
+    options.paddingBottomRight = [options.paddingBottomRight[0] + right, options.paddingBottomRight[1]];
     if (animate) map.flyToBounds(bounds, { ...options, duration: 0.6 });
     else map.fitBounds(bounds, { ...options, animate: false });
   }
@@ -235,10 +236,13 @@ export function createMap(atlas) {
     const size = map.getSize();
     const countiesOn = map.hasLayer(layers.counties);
     const selected = state.selection?.type === "place" ? Number(state.selection.id) : null;
+    // The stops of a selected corridor or city group name their places: no second name beside them.
+    const selectedEntity = state.selection?.type === "entity" ? drawnFeatures.find((feature) => feature.properties.id === state.selection.id) : null;
+    const named = new Set(selectedEntity && ORDERED_KINDS.has(selectedEntity.properties.kind) && layers.highlight.getLayers().length ? selectedEntity.properties.members : []);
     const candidates = [];
     for (const [adcode, latlng] of labelPoints) {
       const place = data.places.get(adcode);
-      if (!place || (place.level === "county" && !countiesOn)) continue;
+      if (!place || (place.level === "county" && !countiesOn) || named.has(adcode)) continue;
       const node = labelNode(adcode, place.level);
       const text = shortName(place);
       if (node.textContent !== text) node.textContent = text;
@@ -288,7 +292,9 @@ export function createMap(atlas) {
           html: el("span", { class: "stop-body", "data-order": String(index + 1) }, el("span", { class: "stop-number" }, String(index + 1)), el("span", { class: "stop-name" }, shortName(place))),
           iconSize: null,
         });
-        return L.marker(latlng, { icon, pane: "selection", interactive: false, keyboard: false });
+        // Leaflet stacks markers by their y in layer pixels, which goes negative once the map is panned:
+        // the offset keeps every stop above the selection's own line.
+        return L.marker(latlng, { icon, pane: "selection", interactive: false, keyboard: false, zIndexOffset: 100000 });
       })
       .filter(Boolean);
   }
@@ -394,7 +400,10 @@ export function createMap(atlas) {
     highlight(geometry, { fly }) {
       const shape = drawSelection(geometry);
       const bounds = L.featureGroup(layers.highlight.getLayers()).getBounds();
-      if (fly || pendingFit) fitTo(bounds.isValid() ? bounds : shape.getBounds(), { animate: fly && !pendingFit });
+      // Stop names are written to the right of their stops: room for the widest of them.
+      const names = [...map.getPane("selection").querySelectorAll(".stop-name")].map((node) => node.offsetWidth + 6);
+      const right = Math.max(0, ...names);
+      if (fly || pendingFit) fitTo(bounds.isValid() ? bounds : shape.getBounds(), { animate: fly && !pendingFit, right });
       pendingFit = false;
       layoutLabels();
     },
