@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
 
 from app.admin_units import AdminUnits, Level
 
@@ -62,3 +63,19 @@ def _multipolygon(geometry: BaseGeometry) -> MultiPolygon:
 def dissolve(outlines: list[BaseGeometry], band: Band) -> MultiPolygon:
     """The union of already simplified outlines, at the band's precision."""
     return _multipolygon(shapely.set_precision(shapely.union_all(outlines), 10**-band.decimals))
+
+
+# A label point within ~100 m of the best is as good on any map the atlas draws.
+LABEL_TOLERANCE_DEGREES = 0.001
+
+
+def label_point(geometry: BaseGeometry) -> tuple[float, float]:
+    """Where a unit's name goes on the map: the point of its largest part farthest from the outline
+    (polylabel), measured with longitude squashed by cos(latitude) so that it is roughly metric. Computed
+    once at load; the page only places the names."""
+    parts = list(geometry.geoms) if isinstance(geometry, MultiPolygon) else [geometry]
+    largest = max(parts, key=lambda part: part.area)
+    squash = float(np.cos(np.radians(largest.centroid.y)))
+    squashed = shapely.transform(largest, lambda coordinates: coordinates * [squash, 1.0])
+    point = polylabel(squashed, tolerance=LABEL_TOLERANCE_DEGREES)
+    return round(point.x / squash, 5), round(point.y, 5)

@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from app.admin_units import AdminUnits, Level
-from app.generalise import BANDS, band_for, dissolve, simplify_units
+from app.generalise import BANDS, band_for, dissolve, label_point, simplify_units
 from app.settings import REPO_DATA_DIR
 from app.validation import ValidData
 
@@ -86,3 +86,15 @@ def test_data_users_get_full_resolution(api: httpx.Client) -> None:
     for features in (ogc, download):
         for feature in features:
             assert shapely.geometry.shape(feature["geometry"]).equals_exact(original[feature["id"]], tolerance=1e-9)
+
+
+def test_every_unit_has_its_label_point_well_inside() -> None:
+    """Names go where the page can print them: inside the unit, farther from its edge than its centroid
+    is wherever the centroid is not already the deepest point (Hubei's units are oddly shaped)."""
+    units = AdminUnits.load(REPO_DATA_DIR / "boundaries")
+    for unit in units:
+        point = shapely.Point(label_point(unit.geometry))
+        largest = max(getattr(unit.geometry, "geoms", [unit.geometry]), key=lambda part: part.area)
+        assert largest.contains(point), unit.label
+        depth = largest.exterior.distance(point)
+        assert depth >= largest.exterior.distance(largest.centroid) * 0.8 or not largest.contains(largest.centroid)

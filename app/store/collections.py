@@ -18,7 +18,7 @@ class Collection:
     table: Table
     geometry: str
     id_column: str
-    # The page's slim properties (no quotes) where the table has them.
+    # What the page draws with: entities without their quotes, units with their label points.
     map_properties: str
 
     @property
@@ -39,7 +39,7 @@ class Collection:
 def bind(layer: LayerSpec) -> Collection:
     """``layer`` bound to the table that holds its rows."""
     if isinstance(layer.rows, BoundaryRows):
-        return Collection(layer, schema.admin_units, "geom", "adcode", "properties")
+        return Collection(layer, schema.admin_units, "geom", "adcode", "map_properties")
     return Collection(layer, schema.entities, layer.rows.geometry, "id", "map_properties")
 
 

@@ -22,7 +22,7 @@ from app.admin_units import PROPERTIES, AdminUnit
 from app.catalogue import Kind
 from app.data_version import data_version
 from app.entities import entity_members, entity_properties, footprint, route
-from app.generalise import BANDS, dissolve, simplify_units
+from app.generalise import BANDS, dissolve, label_point, simplify_units
 from app.layers import extents
 from app.national import national_units
 from app.palette import sector_colours
@@ -35,7 +35,7 @@ from app.versions import store_version
 
 # Bumped whenever what a load writes changes, so that a store built by older code is rebuilt
 # (4: sectors' colour and descendants; entities' plans, top_sector, colour and province_wide).
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 Progress = Callable[[str], None]
 
 
@@ -140,10 +140,16 @@ def _unit_row(unit: AdminUnit, position: int, generalised: dict[str, dict[str, B
         "key": unit.key,
         "position": position,
         "properties": json.dumps(properties, ensure_ascii=False),
+        "map_properties": json.dumps(properties | _label(unit), ensure_ascii=False),
         schema.NAMES: folded_terms(unit.name_zh, unit.short_name_zh, unit.name_en, unit.pinyin),
         "seat": from_shape(unit.seat, srid=4326),
         "geom": from_shape(unit.geometry, srid=4326),
     }
+
+
+def _label(unit: AdminUnit) -> dict[str, float]:
+    lon, lat = label_point(unit.geometry)
+    return {"label_lon": lon, "label_lat": lat}
 
 
 def _sector_rows(data: ValidData) -> list[dict[str, Any]]:

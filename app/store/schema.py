@@ -34,6 +34,7 @@ admin_units = Table(
     Column("pinyin", Text, nullable=False),
     Column("parent_adcode", Integer),
     Column("properties", Text, nullable=False),
+    Column("map_properties", Text, nullable=False),  # properties and where the page puts the unit's name
     Column(NAMES, Text, nullable=False),
     Column("seat", Geometry("POINT", srid=4326, spatial_index=False), nullable=False),
     Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False),

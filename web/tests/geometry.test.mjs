@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { inGeometry, labelPoint, lineDistance, paddingFor } from "../static/js/geometry.js";
+import { inGeometry, lineDistance, paddingFor } from "../static/js/geometry.js";
 
 const square = { type: "Polygon", coordinates: [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]], [[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]]] };
 
@@ -16,13 +16,6 @@ test("points in polygons, holes excluded", () => {
 test("distance to a line", () => {
   assert.equal(lineDistance([5, 3], [[0, 0], [10, 0]]), 3);
   assert.equal(lineDistance([-4, 3], [[0, 0], [10, 0]]), 5);
-});
-
-test("an area's label point lies inside it, away from its edges", () => {
-  const hook = { type: "Polygon", coordinates: [[[0, 0], [10, 0], [10, 2], [2, 2], [2, 10], [0, 10], [0, 0]]] };
-  assert.ok(inGeometry(labelPoint(hook), hook));
-  const point = labelPoint({ type: "Polygon", coordinates: [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]] });
-  assert.ok(Math.abs(point[0] - 5) < 1 && Math.abs(point[1] - 5) < 1);
 });
 
 test("a legend in the bottom-right corner pads the narrower side", () => {

@@ -37,38 +37,6 @@ export function lineDistance(p, line) {
   return best;
 }
 
-const ringDistance = (p, ring) => lineDistance(p, [...ring, ring[0]]);
-
-/**
- * Where an area's name goes: the point of a fine grid over the largest polygon's box that lies deepest
- * inside it (a cheap "pole of inaccessibility"), so that a crescent or a hooked outline keeps its label
- * inside. `geometry` is a GeoJSON (Multi)Polygon; returns [lon, lat], or null for no area.
- */
-export function labelPoint(geometry, steps = 24) {
-  if (!geometry) return null;
-  const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
-  if (!polygons.length) return null;
-  const area = (ring) => Math.abs(ring.reduce((sum, [x, y], i) => sum + x * ring[(i + 1) % ring.length][1] - ring[(i + 1) % ring.length][0] * y, 0)) / 2;
-  const polygon = polygons.reduce((best, each) => (area(each[0]) > area(best[0]) ? each : best));
-  const xs = polygon[0].map(([x]) => x);
-  const ys = polygon[0].map(([, y]) => y);
-  const [left, right, bottom, top] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  // Labels are wide, not tall: depth counts twice as much across as up and down.
-  const squash = Math.cos((((top + bottom) / 2) * Math.PI) / 180);
-  let best = null;
-  let bestDepth = -1;
-  for (let i = 1; i < steps; i++) {
-    for (let j = 1; j < steps; j++) {
-      const point = [left + ((right - left) * i) / steps, bottom + ((top - bottom) * j) / steps];
-      if (!inGeometry(point, { type: "Polygon", coordinates: polygon })) continue;
-      const scaled = (ring) => ring.map(([x, y]) => [x * squash, y]);
-      const depth = Math.min(...polygon.map((ring) => ringDistance([point[0] * squash, point[1]], scaled(ring))));
-      if (depth > bestDepth) [best, bestDepth] = [point, depth];
-    }
-  }
-  return best ?? polygon[0][0];
-}
-
 export const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 
 /**

@@ -13,7 +13,7 @@ import { getJSON } from "./api.js";
 import { bandOf, bandZoom, countiesWanted } from "./bands.js";
 import { openChooser } from "./chooser.js";
 import { el } from "./dom.js";
-import { inGeometry, labelPoint, lineDistance, paddingFor } from "./geometry.js";
+import { inGeometry, lineDistance, paddingFor } from "./geometry.js";
 import { placeLabels } from "./labels.js";
 import { colourScheme } from "./palette.js";
 import { inDrawOrder } from "./visibility.js";
@@ -209,14 +209,13 @@ export function createMap(atlas) {
 
   // --- labels --------------------------------------------------------------------------------------------
 
-  const labelPoints = new Map(); // adcode -> [lat, lng] of its name, from the outline drawn
+  const labelPoints = new Map(); // adcode -> [lat, lng] of its name, as the store worked it out at load
   const labelNodes = new Map(); // adcode -> element
   let selectionBoxes = () => [];
 
   function rememberLabelPoints(collection) {
-    for (const feature of collection.features) {
-      const point = labelPoint(feature.geometry);
-      if (point) labelPoints.set(Number(feature.properties.adcode), [point[1], point[0]]);
+    for (const { properties } of collection.features) {
+      labelPoints.set(Number(properties.adcode), [properties.label_lat, properties.label_lon]);
     }
   }
 

@@ -17,7 +17,8 @@ export function entityButton(atlas, entity) {
   return el(
     "button",
     { type: "button", class: "entity", "data-id": entity.id, onclick: () => atlas.actions.openEntity(entity.id, { fly: true }) },
-    el("span", { class: `kind-swatch kind-${entity.kind}`, style: `--c:${entity.colour}`, "aria-hidden": "true" }),
+    // The map's colours (by what the filter is about), so that a row and its shape agree.
+    el("span", { class: `kind-swatch kind-${entity.kind}`, style: `--c:${(atlas.colourOf ?? (() => entity.colour))(entity)}`, "aria-hidden": "true" }),
     el("span", { class: "entity-name" }, nameOf(entity)),
     el(
       "span",
@@ -81,7 +82,7 @@ export function renderKinds(atlas) {
 
 export function renderSectorTree(atlas) {
   const { state, data, tr, nameOf } = atlas;
-  const radio = (id, text, count, colour) => {
+  const radio = (id, text, count) => {
     const input = el("input", { type: "radio", name: "sector", value: id, checked: state.sector === id });
     input.addEventListener("change", () => {
       state.sector = id;
@@ -91,20 +92,20 @@ export function renderSectorTree(atlas) {
       "label",
       { class: "sector" },
       input,
-      colour ? el("span", { class: "swatch", style: `background:${colour}`, "aria-hidden": "true" }) : null,
       ` ${text}`,
       count === null ? null : el("span", { class: "count", "data-sector": id }),
     );
   };
-  // Only the top-level sectors show their colour swatch: a sub-sector takes its top sector's colour.
-  const branch = (node, top) =>
+  // No colour swatches here: the map colours by what the filter is about, so a sector's colour changes
+  // with the filter; the legend shows the colours of what is drawn.
+  const branch = (node) =>
     el(
       "li",
       {},
-      radio(node.id, nameOf(node), true, top ? node.colour : null),
-      node.children.length ? el("ul", {}, ...node.children.map((child) => branch(child, false))) : null,
+      radio(node.id, nameOf(node), true),
+      node.children.length ? el("ul", {}, ...node.children.map(branch)) : null,
     );
-  $("#sector-tree").replaceChildren(radio("", tr("allSectors"), null, null), el("ul", {}, ...data.tree.map((node) => branch(node, true))));
+  $("#sector-tree").replaceChildren(radio("", tr("allSectors"), null), el("ul", {}, ...data.tree.map(branch)));
   const current = state.sector && data.sectors.get(state.sector);
   $("#sector-current").textContent = current ? `· ${nameOf(current)}` : "";
 }
