@@ -278,6 +278,19 @@ def test_map_features_are_reachable_by_keyboard(visit: Visit) -> None:
     entity.focus()
     page.keyboard.press(" ")
     expect(page.locator("#profile-body")).to_contain_text("咸宁")
+    page.keyboard.press("Escape")
+    # Platforms are drawn as marker icons, not paths: each of them is reachable too (nine share one point).
+    icons = page.locator(".platform-icon")
+    assert icons.count() > 0
+    for index in range(icons.count()):
+        expect(icons.nth(index)).to_have_attribute("tabindex", "0")
+    icon = icons.first
+    entity_id = next(name[7:] for name in icon.get_attribute("class").split() if name.startswith("entity-"))
+    name = page.evaluate(f"fetch('/api/clusters/{entity_id}').then((r) => r.json()).then((e) => e.name_zh)")
+    expect(icon).to_have_attribute("aria-label", f"{name} · 平台与实验室")
+    icon.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#profile h2")).to_have_text(name)
 
 
 # --- point 10: states that say what happened and what to do -------------------------------------------
@@ -354,7 +367,11 @@ def test_no_curation_note_in_the_chinese_interface(visit: Visit, site: str) -> N
     items = api(site, "/api/clusters", limit="500")["items"]
     noted = [item for item in items if item.get("note")]
     assert len(noted) > 20
-    for item in noted:
+    # Profiles of a few of each confidence (every note is checked against the place profile below).
+    sample = [item for item in noted if item["confidence"] == "inferred"][:3]
+    sample += [item for item in noted if item["confidence"] == "stated"][:3]
+    assert len(sample) == 6
+    for item in sample:
         page.evaluate(f"location.hash = 'sel=e:{item['id']}'")
         expect(page.locator("#profile h2")).to_have_text(item["name_zh"])
         text = page.locator("#panel").inner_text()

@@ -290,7 +290,8 @@ def test_phone_list_entry_shows_its_selection_on_the_map(phone: Visit) -> None:
 REACHABLE = """(root) => {
   const controls = [...root.querySelectorAll('button, input, select, textarea, a[href], summary, [tabindex="0"]')]
     .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
-    .filter((el) => el instanceof HTMLElement) // map features (SVG) are the map's, reached on it
+    // Map features (SVG shapes, platform symbols) are the map's: reached on it, by keyboard or the chooser.
+    .filter((el) => el instanceof HTMLElement && !el.closest('.leaflet-pane'))
     .filter((el) => !el.classList.contains('skip-link')); // reached by its own focus above
   const out = [];
   for (const el of controls) {

@@ -38,7 +38,9 @@ function quoteBlock(atlas, ref) {
   return el(
     "blockquote",
     { class: "quote", lang: "zh-CN" },
-    el("p", {}, `“${ref.quote}”`),
+    // The plan's words set apart as a block quote, with no quotation marks of our own: many quotes begin
+    // with a quoted name (“汉孝随襄十”…), which added marks would double.
+    el("p", {}, ref.quote),
     el(
       "footer",
       {},
@@ -257,7 +259,8 @@ export function createProfiles(atlas, mapView) {
 
 /**
  * Makes the map's features reachable by keyboard: every drawn place and entity shape (SVG paths carrying
- * `place-ADCODE` or `entity-ID`, as map.js draws them) becomes a named button that Enter or Space opens.
+ * `place-ADCODE` or `entity-ID`, as map.js draws them) and every platform symbol (a marker's icon, which
+ * carries the same class) becomes a named button that Enter or Space opens.
  * A focused shape is one feature, so it opens that profile directly (a pointer's click may hit several).
  * Watches the map, so that redrawn shapes are named too.
  */
@@ -283,8 +286,9 @@ export function bindMapKeyboard(atlas, container) {
     }
     return null;
   };
+  const FEATURES = "path.leaflet-interactive, .platform-icon";
   const label = () => {
-    for (const path of container.querySelectorAll("path.leaflet-interactive")) {
+    for (const path of container.querySelectorAll(FEATURES)) {
       const name = nameFor(path);
       if (!name) continue;
       path.setAttribute("tabindex", "0");
@@ -295,7 +299,7 @@ export function bindMapKeyboard(atlas, container) {
   new MutationObserver(label).observe(container, { childList: true, subtree: true });
   container.addEventListener("keydown", (event) => {
     const path = event.target;
-    if (!(event.key === "Enter" || event.key === " ") || path.tagName !== "path" || !path.hasAttribute("aria-label")) return;
+    if (!(event.key === "Enter" || event.key === " ") || !path.matches?.(FEATURES) || !path.hasAttribute("aria-label")) return;
     event.preventDefault();
     event.stopPropagation(); // Leaflet's own keyboard handling of the map has no use for it
     const feature = featureOf(path);
