@@ -13,6 +13,8 @@ every thread that wants it delays the event loop, which needs it for each step o
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 import time
 from collections.abc import Callable
@@ -67,6 +69,28 @@ class JobLimiter:
         finally:
             # Written from worker threads; a lost update of an estimate is harmless.
             self.mean_seconds = 0.8 * self.mean_seconds + 0.2 * (time.monotonic() - started)
+            release_free_memory()
+
+
+def _malloc_trim() -> Callable[[], object] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to release this way
+        return None
+    return lambda: trim(0)
+
+
+_TRIM = _malloc_trim()
+
+
+def release_free_memory() -> None:
+    """Hand the heap pages freed by a finished job back to the system. A job (a GeoPackage, a whole layer)
+    allocates tens of megabytes in its thread's malloc arena; glibc keeps freed pages of every arena for
+    reuse, so without this a worker's memory grows with each arena a job has touched, not with the work
+    in progress."""
+    if _TRIM is not None:
+        _TRIM()
 
 
 @dataclass(frozen=True)
