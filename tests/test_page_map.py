@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from app.validation import ValidData
+
 from .test_web_e2e import Visit, open_page
 
 pytestmark = pytest.mark.slow  # Chromium and live servers
@@ -223,6 +225,40 @@ def test_search_corridor_selection_on_top_visible_with_numbered_stops(visit: Vis
     stop_boxes = stops.evaluate_all(BOXES_JS)
     for box in assert_labels_clear(page):
         assert not any(overlap(box, stop) for stop in stop_boxes), box
+
+
+def test_every_corridor_numbers_its_stops_in_the_plans_order(visit: Visit, shipped: ValidData) -> None:
+    page = visit.page
+    corridors = [entity for entity in shipped.catalogue.entities if getattr(entity.kind, "value", entity.kind) == "corridor"]
+    assert corridors
+    badges = page.evaluate(
+        """() => [...document.querySelectorAll('.corridor-stop span')].map((node) => {
+            const r = node.getBoundingClientRect();
+            return {entity: node.dataset.entity, number: node.textContent,
+                    left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+        })"""
+    )
+    for corridor in corridors:
+        own = [badge for badge in badges if badge["entity"] == corridor.id]
+        assert [badge["number"] for badge in own] == [str(n) for n in range(1, len(corridor.members) + 1)], corridor.id
+    # Corridors sharing a city (three start in 武汉) show their numbers side by side, and names keep clear.
+    for i, a in enumerate(badges):
+        for b in badges[i + 1 :]:
+            assert not overlap(a, b), (a, b)
+    for box in assert_labels_clear(page):
+        assert not any(overlap(box, badge) for badge in badges), box
+    expect(page.locator(".legend [data-kind=stops]")).to_contain_text("规划所列顺序")
+    # A selected corridor's full stops replace its small numbers; the other corridors keep theirs.
+    page.locator("#search").fill("汉孝随襄十")
+    expect(page.locator("#suggestions [role=option]").first).to_contain_text("汉孝随襄十")
+    page.locator("#search").press("Enter")
+    expect(page.locator(".leaflet-selection-pane .stop-body")).to_have_count(5)
+    expect(page.locator(f".corridor-stop span[data-entity='{CORRIDOR}']:not([hidden])")).to_have_count(0)
+    others = [corridor for corridor in corridors if corridor.id != CORRIDOR]
+    for corridor in others:
+        expect(page.locator(f".corridor-stop span[data-entity='{corridor.id}']:not([hidden])")).to_have_count(
+            len(corridor.members)
+        )
 
 
 def test_a_click_at_xiangyangs_seat_offers_xiangyang(visit: Visit) -> None:

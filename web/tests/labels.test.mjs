@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { overlaps } from "../static/js/geometry.js";
-import { placeLabels } from "../static/js/labels.js";
+import { placeAlongLines, placeLabels } from "../static/js/labels.js";
 
 const view = { left: 0, top: 0, right: 400, bottom: 300 };
 
@@ -34,4 +34,23 @@ test("when no position is free the lower priority is dropped, and blocked boxes 
 test("labels stay inside the view", () => {
   const placed = placeLabels([{ id: "edge", priority: 0, x: 2, y: 150, w: 30, h: 14 }], [], view);
   assert.ok(placed[0].box.left >= 0);
+});
+
+test("stop numbers move along their line to a free spot, and beside it when lines share a stretch", () => {
+  const east = { x: 100, y: 100, dx: 1, dy: 0, size: 16 };
+  // The nearest spot along the line is free.
+  assert.deepEqual(placeAlongLines([east]), [{ dx: 18, dy: 0 }]);
+  // A name on that spot moves the number beside its line; a name across the line, further along.
+  const name = { left: 110, top: 92, right: 124, bottom: 108 };
+  assert.deepEqual(placeAlongLines([east], [name]), [{ dx: 18, dy: 18 }]);
+  const across = { left: 108, top: 60, right: 124, bottom: 140 };
+  assert.deepEqual(placeAlongLines([east], [across]), [{ dx: 38, dy: 0 }]);
+  // Two lines leaving the same stop in the same direction: the second number goes beside its line.
+  const [first, second] = placeAlongLines([east, { ...east }]);
+  assert.deepEqual(first, { dx: 18, dy: 0 });
+  assert.equal(second.dx, 18);
+  assert.equal(Math.abs(second.dy), 18);
+  // Nowhere free: the number is kept at the nearest spot rather than dropped.
+  const wall = { left: -1000, top: -1000, right: 1000, bottom: 1000 };
+  assert.deepEqual(placeAlongLines([east], [wall]), [{ dx: 18, dy: 0 }]);
 });

@@ -46,3 +46,29 @@ export function placeLabels(labels, blocked = [], view = null, pad = 1) {
   }
   return placed;
 }
+
+// Where a corridor's stop number may sit, nearest first: px along its line from the stop, and beside it
+// (lines that share a stretch, as two do from 武汉 to 鄂州, would otherwise stack their numbers).
+const ALONG = [18, 28, 38, 48, 58, 72, 86, 100];
+const BESIDE = [0, 18, -18];
+
+/**
+ * Where each corridor stop number goes, pure. `badges`: [{x, y, dx, dy, size}] (the stop on screen and the
+ * unit direction of its line there); `taken`: boxes already used (names, controls, symbols, the
+ * selection). Each number takes the nearest free spot along (or beside) its line and is then taken itself, so that
+ * corridors sharing a city spread their numbers. A number is never dropped: with no free spot it keeps the
+ * nearest one. Returns the offsets [{dx, dy}] from each stop, in the order given.
+ */
+export function placeAlongLines(badges, taken = [], pad = 1) {
+  const used = [...taken];
+  return badges.map((badge) => {
+    // Forward along the line first, then behind the stop (beyond a corridor's last stop the way is clear).
+    const spots = ALONG.flatMap((along) => [along, -along]).flatMap((along) =>
+      BESIDE.map((beside) => ({ dx: badge.dx * along - badge.dy * beside, dy: badge.dy * along + badge.dx * beside })),
+    );
+    const boxOfSpot = (spot) => boxAt(badge.x + spot.dx, badge.y + spot.dy, badge.size, badge.size, pad);
+    const spot = spots.find((candidate) => !used.some((other) => overlaps(boxOfSpot(candidate), other))) || spots[0];
+    used.push(boxOfSpot(spot));
+    return spot;
+  });
+}

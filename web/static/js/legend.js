@@ -14,6 +14,9 @@ function legendContent(atlas, shown) {
   const kinds = KINDS.filter((kind) => drawn.some((entity) => entity.kind === kind)).map((kind) =>
     el("li", { "data-kind": kind }, el("span", { class: `kind-swatch kind-${kind}`, "aria-hidden": "true" }), ` ${tr(`kind_${kind}`)}`),
   );
+  if (drawn.some((entity) => entity.kind === "corridor")) {
+    kinds.push(el("li", { "data-kind": "stops" }, el("span", { class: "legend-stop", "aria-hidden": "true" }, "1"), ` ${tr("stopOrder")}`));
+  }
   const sector = state.sector && data.sectors.get(state.sector);
   const categoryName = (category) => {
     if (category.id === OTHER) return tr("sectorOther");

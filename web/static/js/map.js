@@ -14,7 +14,7 @@ import { bandOf, bandZoom, countiesWanted } from "./bands.js";
 import { openChooser } from "./chooser.js";
 import { el } from "./dom.js";
 import { inGeometry, lineDistance, paddingFor } from "./geometry.js";
-import { placeLabels } from "./labels.js";
+import { placeAlongLines, placeLabels } from "./labels.js";
 import { colourScheme } from "./palette.js";
 import { inDrawOrder } from "./visibility.js";
 
@@ -33,6 +33,7 @@ const AREA_STYLE = {
 };
 const AREA_KINDS = new Set(Object.keys(AREA_STYLE));
 const ORDERED_KINDS = new Set(["corridor", "city_group"]);
+const BADGE = 16; // a corridor's stop number, px
 
 const boxOf = (rect, origin) => ({ left: rect.left - origin.left, top: rect.top - origin.top, right: rect.right - origin.left, bottom: rect.bottom - origin.top });
 
@@ -80,6 +81,36 @@ export function createMap(atlas) {
   };
   const shortName = (place) => (state.lang === "en" ? place.pinyin || place.name_en : place.short_name_zh || place.name_zh);
 
+  /**
+   * Every corridor numbers its stops in the plan's order (汉→孝→随→襄→十), on the line: each number sits a
+   * little way along the line from its stop, towards the next one, so that corridors sharing a city (three
+   * start in 武汉) show their numbers side by side rather than on top of each other. The places are named
+   * by the map's labels; a selected corridor shows the full stops (stopMarkers).
+   */
+  const isSelected = (id) => state.selection?.type === "entity" && state.selection.id === id;
+
+  function stopBadges(properties, colour) {
+    const seats = properties.members.map((adcode, index) => ({ number: index + 1, latlng: seatOf(adcode) })).filter((stop) => stop.latlng);
+    const mercatorY = (lat) => (Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)) * 180) / Math.PI;
+    return seats.map((stop, index) => {
+      const neighbour = seats[index + 1] || seats[index - 1];
+      const [dx, dy] = neighbour ? [neighbour.latlng[1] - stop.latlng[1], mercatorY(stop.latlng[0]) - mercatorY(neighbour.latlng[0])] : [0, 0];
+      const length = Math.hypot(dx, dy) || 1;
+      // Anchored on the stop; layoutLabels moves the number along the line (dx, dy) to a free spot.
+      const icon = L.divIcon({
+        className: "corridor-stop",
+        html: el(
+          "span",
+          // A selected corridor shows its full stops instead (drawSelection keeps this true as it changes).
+          { style: `border-color:${colour}`, "data-entity": properties.id, "data-dx": dx / length, "data-dy": dy / length, hidden: isSelected(properties.id) },
+          String(stop.number),
+        ),
+        iconSize: [BADGE, BADGE],
+      });
+      return L.marker(stop.latlng, { icon, interactive: false, keyboard: false });
+    });
+  }
+
   let scheme = colourScheme([], "", new Map());
   let drawnFeatures = []; // the clusters layer's features drawn, for hit tests
 
@@ -101,7 +132,7 @@ export function createMap(atlas) {
       const line = L.polyline(latlngs, { color: colour, weight: 5, opacity: 0.9, className });
       const arrowHead = L.Symbol.arrowHead({ pixelSize: 13, polygon: true, pathOptions: { color: colour, fillOpacity: 1, weight: 0 } });
       const arrows = L.polylineDecorator(line, { patterns: [{ offset: "8%", repeat: "22%", symbol: arrowHead }] });
-      layer = L.featureGroup([line, arrows]);
+      layer = L.featureGroup([line, arrows, ...stopBadges(properties, colour)]);
     } else {
       const markers = properties.members.map(seatOf).filter(Boolean).map((latlng) =>
         properties.kind === "base"
@@ -260,7 +291,9 @@ export function createMap(atlas) {
         const [x, y] = screen(lat, lng);
         return { left: x - 9, top: y - 9, right: x + 9, bottom: y + 9 };
       });
-    const placed = placeLabels(candidates, [...controls, ...selectionBoxes(), ...symbols], { left: 0, top: 0, right: size.x, bottom: size.y });
+    const blocked = [...controls, ...selectionBoxes(), ...symbols];
+    const placed = placeLabels(candidates, blocked, { left: 0, top: 0, right: size.x, bottom: size.y });
+    layoutStopNumbers([...blocked, ...placed.map((label) => label.box)]);
     const shown = new Set();
     for (const label of placed) {
       const node = labelNodes.get(label.id);
@@ -275,6 +308,19 @@ export function createMap(atlas) {
     map.getContainer().dataset.labelsShown = String(shown.size);
   }
   map.on("zoomend moveend resize", layoutLabels);
+
+  /** Moves every corridor's stop numbers along their lines, clear of names, symbols and each other. */
+  function layoutStopNumbers(taken) {
+    const spans = [...map.getPane("markerPane").querySelectorAll(".corridor-stop span:not([hidden])")];
+    const container = map.getContainer().getBoundingClientRect();
+    const badges = spans.map((span) => {
+      const box = boxOf(span.parentElement.getBoundingClientRect(), container);
+      return { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2, dx: Number(span.dataset.dx), dy: Number(span.dataset.dy), size: BADGE };
+    });
+    placeAlongLines(badges, taken).forEach((spot, index) => {
+      spans[index].style.transform = `translate(${spot.dx}px, ${spot.dy}px)`;
+    });
+  }
 
   // --- the selection -------------------------------------------------------------------------------------
 
@@ -319,6 +365,8 @@ export function createMap(atlas) {
       }
     }
     if (properties && ORDERED_KINDS.has(properties.kind)) stopMarkers(properties).forEach((marker) => layers.highlight.addLayer(marker));
+    // The selection's own stops replace its small numbers.
+    for (const badge of map.getPane("markerPane").querySelectorAll(".corridor-stop span")) badge.hidden = isSelected(badge.dataset.entity);
     map.getContainer().dataset.selection = selection ? `${selection.type}:${selection.id}` : "";
     return shape;
   }

@@ -27,4 +27,25 @@ export function bindPhone(atlas, mapView) {
   mapView.leaflet.on("movestart", () => {
     if (body.dataset.sheet === "full" && matchMedia(PHONE).matches) setSheet(false);
   });
+  bindAttribution(mapView.leaflet.attributionControl.getContainer());
+}
+
+/**
+ * On a phone the sources wrapped to three lines over the map; there they take one line, cut with an
+ * ellipsis, and a tap (or Enter) shows them whole. The links inside stay links.
+ */
+function bindAttribution(box) {
+  box.tabIndex = 0;
+  box.setAttribute("aria-expanded", "false");
+  const flip = () => {
+    if (!matchMedia(PHONE).matches) return;
+    box.classList.toggle("open");
+    box.setAttribute("aria-expanded", String(box.classList.contains("open")));
+  };
+  box.addEventListener("click", (event) => {
+    if (!event.target.closest("a")) flip();
+  });
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target === box) flip();
+  });
 }

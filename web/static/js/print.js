@@ -68,6 +68,7 @@ function printedLegend(atlas, drawn) {
       { class: "print-kinds" },
       item(el("span", { class: "kind-swatch print-boundary", "aria-hidden": "true" }), tr("prefectures")),
       ...kinds.map((kind) => item(el("span", { class: `kind-swatch kind-${kind}`, "aria-hidden": "true" }), tr(`kind_${kind}`))),
+      kinds.includes("corridor") ? item(el("span", { class: "legend-stop", "aria-hidden": "true" }, "1"), tr("stopOrder")) : null,
     ),
     categories.length ? el("p", { class: "print-heading" }, chosen ? tr("colourBySub", nameOf(chosen)) : tr("colourByTop")) : null,
     el(
@@ -110,6 +111,26 @@ function provinceBounds(map) {
   return bounds.isValid() ? bounds : L.latLngBounds(HUBEI_BOUNDS);
 }
 
+const PADDING = 6; // px around what is shown inside the printed map's frame
+
+/**
+ * Shortens the printed map's box to what it shows. Hubei is wider than the paper box is tall, so a map
+ * fitted by its width left bands of empty paper inside the frame above and below the province; the box
+ * now takes the fitted content's height (never more than its paper height) and the map is fitted again.
+ */
+function hugContent(map, bounds) {
+  const box = map.getSize();
+  const top = map.latLngToContainerPoint(bounds.getNorthWest());
+  const bottom = map.latLngToContainerPoint(bounds.getSouthEast());
+  const needed = bottom.y - top.y + 2 * PADDING;
+  if (!(needed > 0) || needed >= box.y - 1) return;
+  const container = map.getContainer();
+  const paperHeight = container.getBoundingClientRect().height;
+  container.style.setProperty("--print-map-height", `${(paperHeight * needed) / box.y}px`);
+  map.invalidateSize({ animate: false });
+  map.fitBounds(bounds, { padding: [PADDING, PADDING], animate: false });
+}
+
 export function bindPrint(atlas, mapView) {
   const map = mapView.leaflet;
   let saved = null; // the screen's view while the print layout is on
@@ -122,13 +143,16 @@ export function bindPrint(atlas, mapView) {
     map.invalidateSize({ animate: false });
     // A fine zoom step lets the fitted view fill the paper box rather than the nearest half zoom level.
     map.options.zoomSnap = 0.1;
-    map.fitBounds(boundsToFit(atlas, mapView, drawn), { padding: [6, 6], animate: false });
+    const bounds = boundsToFit(atlas, mapView, drawn);
+    map.fitBounds(bounds, { padding: [PADDING, PADDING], animate: false });
+    hugContent(map, bounds);
     document.body.dataset.print = "fitted";
   }
 
   function leave() {
     if (!saved) return;
     document.body.classList.remove("print-layout");
+    map.getContainer().style.removeProperty("--print-map-height");
     delete document.body.dataset.print;
     map.options.zoomSnap = saved.zoomSnap;
     map.invalidateSize({ animate: false });
