@@ -229,7 +229,7 @@ def test_search_corridor_selection_on_top_visible_with_numbered_stops(visit: Vis
 
 def test_every_corridor_numbers_its_stops_in_the_plans_order(visit: Visit, shipped: ValidData) -> None:
     page = visit.page
-    corridors = [entity for entity in shipped.catalogue.entities if getattr(entity.kind, "value", entity.kind) == "corridor"]
+    corridors = [entity for entity in shipped.catalogue.entities if entity.kind == "corridor"]
     assert corridors
     badges = page.evaluate(
         """() => [...document.querySelectorAll('.corridor-stop span')].map((node) => {
