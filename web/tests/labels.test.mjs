@@ -40,11 +40,14 @@ test("stop numbers move along their line to a free spot, and beside it when line
   const east = { x: 100, y: 100, dx: 1, dy: 0, size: 16 };
   // The nearest spot along the line is free.
   assert.deepEqual(placeAlongLines([east]), [{ dx: 18, dy: 0 }]);
-  // A name on that spot moves the number beside its line; a name across the line, further along.
+  // A name on that spot moves the number beside its line; a name across the line ahead, behind the stop;
+  // names across both, further along.
   const name = { left: 110, top: 92, right: 124, bottom: 108 };
   assert.deepEqual(placeAlongLines([east], [name]), [{ dx: 18, dy: 18 }]);
   const across = { left: 108, top: 60, right: 124, bottom: 140 };
-  assert.deepEqual(placeAlongLines([east], [across]), [{ dx: 38, dy: 0 }]);
+  assert.deepEqual(placeAlongLines([east], [across]), [{ dx: -18, dy: 0 }]);
+  const behind = { left: 76, top: 60, right: 92, bottom: 140 };
+  assert.deepEqual(placeAlongLines([east], [across, behind]), [{ dx: 38, dy: 0 }]);
   // Two lines leaving the same stop in the same direction: the second number goes beside its line.
   const [first, second] = placeAlongLines([east, { ...east }]);
   assert.deepEqual(first, { dx: 18, dy: 0 });
