@@ -37,8 +37,13 @@ class JobLimiter:
     """At most ``running`` jobs of one kind run at once, each in a thread; ``queued`` more may wait for a
     slot; any further request is refused with :class:`Busy`."""
 
-    def __init__(self, kind: str, running: int, queued: int, threads: anyio.CapacityLimiter) -> None:
+    def __init__(
+        self, kind: str, running: int, queued: int, threads: anyio.CapacityLimiter, *, large: bool = True
+    ) -> None:
         self.kind, self.running, self.queued = kind, running, queued
+        # Jobs that allocate megabytes (files, whole layers) hand their freed heap back when they end; a
+        # tile allocates little, and trimming after each would only cost time on a hot path.
+        self.large = large
         self.capacity = anyio.CapacityLimiter(running)
         self.threads = threads  # shared by every kind
         # Only the event loop touches these (no await between check and update), so no lock is needed.
@@ -69,7 +74,8 @@ class JobLimiter:
         finally:
             # Written from worker threads; a lost update of an estimate is harmless.
             self.mean_seconds = 0.8 * self.mean_seconds + 0.2 * (time.monotonic() - started)
-            release_free_memory()
+            if self.large:
+                release_free_memory()
 
 
 def _malloc_trim() -> Callable[[], object] | None:
@@ -107,7 +113,7 @@ class Limits:
         """The limiters sized by ``settings``."""
         queue, threads = settings.job_queue, anyio.CapacityLimiter(settings.job_threads)
         return cls(
-            tiles=JobLimiter("vector tiles", settings.tile_jobs, queue, threads),
+            tiles=JobLimiter("vector tiles", settings.tile_jobs, queue, threads, large=False),
             downloads=JobLimiter("downloads", settings.download_jobs, queue, threads),
             layers=JobLimiter("map layers", settings.layer_jobs, queue, threads),
             health=anyio.CapacityLimiter(1),

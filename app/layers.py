@@ -56,11 +56,6 @@ class LayerSpec:
         """Bilingual title, Chinese first."""
         return f"{self.title_zh} {self.title_en}"
 
-    @property
-    def holds_entities(self) -> bool:
-        """Whether the layer's rows are catalogue entities (else administrative units)."""
-        return isinstance(self.rows, EntityRows)
-
 
 LAYERS: dict[str, LayerSpec] = {
     layer.id: layer

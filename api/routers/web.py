@@ -30,10 +30,7 @@ def page(request: Request) -> HTMLResponse:
         "approval_number": settings.map_approval_number,
         "basemaps": tiles,
         "bands": [{"name": band.name, "max_zoom": band.max_zoom} for band in BANDS],
-        "layers": [
-            {"id": layer.id, "title_zh": layer.title_zh, "title_en": layer.title_en, "entities": layer.holds_entities}
-            for layer in map_layers()
-        ],
+        "layers": [layer.id for layer in map_layers()],  # the page names layers in its own words (i18n.js)
     }
     response = templates.TemplateResponse(request, "index.html", {"config": config})
     response.headers["Content-Security-Policy"] = content_security_policy(tiles)

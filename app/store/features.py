@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, LargeBinary, func, select, type_coerce
+from sqlalchemy import ColumnElement, LargeBinary, Select, func, select, type_coerce
 
 from app.query import NO_FILTERS, BBox, Filters, is_plausible_id
 from app.store.collections import COLLECTIONS, Collection
@@ -54,6 +55,15 @@ def _geojson(target: Collection) -> ColumnElement[str]:
     return func.ST_AsGeoJSON(target.table.c[target.geometry], COORDINATE_DECIMALS)
 
 
+def _matching(
+    target: Collection, geometry: ColumnElement[Any], where: Sequence[ColumnElement[bool]]
+) -> Select[tuple[Any, Any, Any]]:
+    """The features of ``target`` that match ``where``, in published order: id, ``geometry`` (an encoding of
+    the geometry column) and property JSON. Pages and files differ only in that encoding."""
+    table = target.table
+    return select(table.c[target.id_column], geometry, table.c.properties).where(*where).order_by(table.c.position)
+
+
 def items(
     store: StoreReader,
     target: Collection,
@@ -63,16 +73,10 @@ def items(
     offset: int = 0,
 ) -> FeaturePage:
     """A page of ``target``'s features in their published order, and the number that match."""
-    table, where = target.table, conditions(store.dialect, target, filters, boxes)
-    page = (
-        select(table.c[target.id_column], _geojson(target), table.c.properties)
-        .where(*where)
-        .order_by(table.c.position)
-        .offset(offset)
-        .limit(limit)
-    )
+    where = conditions(store.dialect, target, filters, boxes)
+    page = _matching(target, _geojson(target), where).offset(offset).limit(limit)
     with store.engine().connect() as connection:
-        matched = connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+        matched = connection.execute(select(func.count()).select_from(target.table).where(*where)).scalar_one()
         rows = connection.execute(page).all()
     return FeaturePage(matched, [feature_json(*row) for row in rows])
 
@@ -82,13 +86,8 @@ def records(
 ) -> FeatureRecords:
     """Every feature of ``target`` that matches, in published order, with binary geometries: a file writer
     decodes WKB in GEOS without the GIL, where GeoJSON texts would be parsed point by point in Python."""
-    table = target.table
-    wkb = type_coerce(func.ST_AsBinary(table.c[target.geometry]), LargeBinary)
-    query = (
-        select(table.c[target.id_column], wkb, table.c.properties)
-        .where(*conditions(store.dialect, target, filters, boxes))
-        .order_by(table.c.position)
-    )
+    wkb = type_coerce(func.ST_AsBinary(target.table.c[target.geometry]), LargeBinary)
+    query = _matching(target, wkb, conditions(store.dialect, target, filters, boxes))
     with store.engine().connect() as connection:
         rows = connection.execute(query).all()
     return FeatureRecords(

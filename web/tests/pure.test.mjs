@@ -19,7 +19,7 @@ test("the deciding modules name no browser global", () => {
 });
 
 test("layer URLs only for the layers the server says it draws", () => {
-  const layerURL = layerURLs([{ id: "prefectures" }, { id: "clusters" }]);
+  const layerURL = layerURLs(["prefectures", "clusters"]);
   assert.equal(layerURL("prefectures"), "/api/map/prefectures");
   assert.equal(layerURL("clusters", 7), "/api/map/clusters?zoom=7");
   assert.equal(layerURL("clusters", 0), "/api/map/clusters?zoom=0");

@@ -8,10 +8,10 @@ export async function getJSON(url) {
 
 /**
  * The URL maker for map layers: only the layers the server's registry (app/layers.py, sent as
- * config.layers) draws, so that a renamed layer fails loudly here instead of as a 404 later. Pure.
+ * config.layers, their ids) draws, so that a renamed layer fails loudly here instead of as a 404 later. Pure.
  */
 export function layerURLs(layers) {
-  const drawn = new Set(layers.map((layer) => layer.id));
+  const drawn = new Set(layers);
   return (id, zoom) => {
     if (!drawn.has(id)) throw new Error(`the server draws no map layer "${id}"`);
     return zoom === undefined ? `/api/map/${id}` : `/api/map/${id}?zoom=${zoom}`;
