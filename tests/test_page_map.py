@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.validation import ValidData
 
-from .test_web_e2e import Visit, open_page
+from .test_web_e2e import DESK, Visit, open_page, visiting
 
 pytestmark = pytest.mark.slow  # Chromium and live servers
 
@@ -34,11 +34,8 @@ def site(servers: dict[str, str]) -> str:
 
 @pytest.fixture
 def visit(browser: Browser, site: str) -> Iterator[Visit]:
-    opened = open_page(browser, f"{site}/", width=1440, height=900)
-    yield opened
-    assert opened.escaped == [], "requests left 127.0.0.1"
-    assert opened.errors == [], "console errors"
-    opened.page.context.close()
+    with visiting(browser, f"{site}/", **DESK) as opened:
+        yield opened
 
 
 def label_boxes(page: Page) -> list[dict[str, Any]]:

@@ -13,10 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from app.settings import Settings
-
-from .conftest import running_server
-from .test_web_e2e import Visit, open_page
+from .test_web_e2e import DESK, Visit, visiting
 
 pytestmark = pytest.mark.slow  # Chromium and a live server
 
@@ -24,20 +21,15 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 XIANGYANG = 420600
 
 
-@pytest.fixture(scope="module")
-def site(spatialite_loaded: Settings) -> Iterator[str]:
-    """One live server on the SpatiaLite store (these tests need no PostGIS)."""
-    with running_server(spatialite_loaded) as base:
-        yield base
+@pytest.fixture
+def site(servers: dict[str, str]) -> str:
+    return servers["spatialite"]
 
 
 @pytest.fixture
 def visit(browser: Browser, site: str) -> Iterator[Visit]:
-    opened = open_page(browser, f"{site}/", width=1440, height=900)
-    yield opened
-    assert opened.escaped == [], "requests left 127.0.0.1"
-    assert opened.errors == [], "console errors"
-    opened.page.context.close()
+    with visiting(browser, f"{site}/", **DESK) as opened:
+        yield opened
 
 
 def api(site: str, path: str, **params: str) -> dict:  # type: ignore[type-arg]
@@ -310,8 +302,7 @@ def test_an_empty_result_says_so_and_clears_the_filters(visit: Visit, site: str)
 
 
 def test_an_outdated_entity_link_says_unknown_and_suggests_names(browser: Browser, site: str) -> None:
-    opened = open_page(browser, f"{site}/#sel=e:xianning-crane", width=1440, height=900)
-    try:
+    with visiting(browser, f"{site}/#sel=e:xianning-crane", **DESK) as opened:
         page = opened.page
         expect(page.locator("#profile h2")).to_have_text("找不到条目“xianning-crane”，链接可能已过时。")
         expect(page.locator("#profile-body")).not_to_contain_text("数据加载失败")
@@ -319,23 +310,16 @@ def test_an_outdated_entity_link_says_unknown_and_suggests_names(browser: Browse
         expect(suggestion).to_be_visible()
         suggestion.click()
         expect(page.locator("#profile h2")).to_have_text("咸宁起重机械产业集群")
-        assert opened.escaped == [] and opened.errors == []
-    finally:
-        opened.page.context.close()
 
 
 def test_an_unknown_sector_in_a_link_says_so(browser: Browser, site: str) -> None:
-    opened = open_page(browser, f"{site}/#sector=no-such-sector", width=1440, height=900)
-    try:
+    with visiting(browser, f"{site}/#sector=no-such-sector", **DESK) as opened:
         page = opened.page
         notice = page.locator("#notice")
         expect(notice).to_contain_text("链接中的行业“no-such-sector”不存在")
         notice.get_by_role("button", name="清除筛选").click()
         expect(notice).to_be_hidden()
         assert "sector=" not in page.url
-        assert opened.escaped == [] and opened.errors == []
-    finally:
-        opened.page.context.close()
 
 
 def test_a_loading_state_while_data_is_delayed(browser: Browser, site: str) -> None:
@@ -385,23 +369,3 @@ def test_no_curation_note_in_the_chinese_interface(visit: Visit, site: str) -> N
     inferred = next(item for item in items if item["confidence"] == "inferred")
     page.keyboard.press("Escape")
     expect(page.locator(f"#results button.entity[data-id='{inferred['id']}'] .inferred-badge")).to_have_text("推断位置")
-
-
-def test_the_first_view_asks_for_nothing_more(browser: Browser, site: str) -> None:
-    """Counts, plan badges and states are worked out from what the first view loads anyway: no request for
-    profiles, the list API or search, and the first view stays within 300 KB. (Readiness under a second is
-    measured by tests/test_web_e2e.py's first-view test and the note; on a loaded machine it is noise here.)"""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    finished = []
-    page.on("requestfinished", lambda request: finished.append(request))
-    page.goto(f"{site}/")
-    page.wait_for_selector("body[data-ready=true]")
-    page.wait_for_load_state("networkidle")
-    paths = [request.url.removeprefix(site).split("?")[0] for request in finished]
-    total = sum(
-        max(size["responseBodySize"], 0) + size["responseHeadersSize"] for size in (r.sizes() for r in finished)
-    )
-    context.close()
-    assert not [path for path in paths if path.startswith(("/api/clusters", "/api/search", "/api/places/"))], paths
-    assert total <= 300_000, total

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 from app.validation import ValidData
 
 from .conftest import entity_ids
-from .test_web_e2e import Visit, _on_map, open_page
+from .test_web_e2e import Visit, _on_map, visiting
 
 pytestmark = pytest.mark.slow  # Chromium and live servers
 
@@ -45,26 +45,16 @@ def site(servers: dict[str, str]) -> str:
     return servers["spatialite"]
 
 
-def _closed(opened: Visit) -> None:
-    try:
-        assert opened.escaped == [], "requests left 127.0.0.1"
-        assert opened.errors == [], "console errors"
-    finally:
-        opened.page.context.close()
-
-
 @pytest.fixture
 def desk(browser: Browser, site: str) -> Iterator[Visit]:
-    opened = open_page(browser, f"{site}/")
-    yield opened
-    _closed(opened)
+    with visiting(browser, f"{site}/") as opened:
+        yield opened
 
 
 @pytest.fixture
 def phone(browser: Browser, site: str) -> Iterator[Visit]:
-    opened = open_page(browser, f"{site}/", **PHONE)
-    yield opened
-    _closed(opened)
+    with visiting(browser, f"{site}/", **PHONE) as opened:
+        yield opened
 
 
 # ---- print ----------------------------------------------------------------------------------------------

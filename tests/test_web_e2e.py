@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from app.validation import ValidData
 from .conftest import entity_ids, running_server
 
 pytestmark = pytest.mark.slow  # Chromium and live servers
+
+
+DESK = {"width": 1440, "height": 900}  # the desktop the people-side review used
 
 
 @dataclass
@@ -67,6 +71,19 @@ def open_page(
     return visit
 
 
+@contextmanager
+def visiting(browser: Browser, url: str, **options: Any) -> Iterator[Visit]:
+    """A page opened as :func:`open_page` does, for the length of a ``with`` block; when the block ends
+    well, the visit must have stayed on loopback with no console error. The page closes either way."""
+    opened = open_page(browser, url, **options)
+    try:
+        yield opened
+        assert opened.escaped == [], "requests left 127.0.0.1"
+        assert opened.errors == [], "console errors"
+    finally:
+        opened.page.context.close()
+
+
 @pytest.fixture
 def site(servers: dict[str, str]) -> str:
     return servers["spatialite"]
@@ -74,11 +91,8 @@ def site(servers: dict[str, str]) -> str:
 
 @pytest.fixture
 def visit(browser: Browser, site: str) -> Iterator[Visit]:
-    opened = open_page(browser, f"{site}/")
-    yield opened
-    assert opened.escaped == [], "requests left 127.0.0.1"
-    assert opened.errors == [], "console errors"
-    opened.page.context.close()
+    with visiting(browser, f"{site}/") as opened:
+        yield opened
 
 
 def drawn(page: Page) -> int:
@@ -97,17 +111,22 @@ def test_page_draws_the_17_prefectures_offline(visit: Visit, shipped: ValidData)
     expect(page.locator("#result-count")).to_have_text(f"{len(shipped.catalogue.entities)} 项")
 
 
-def test_first_view_transfers_at_most_300_kb(browser: Browser, site: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
+def test_first_view_transfers_at_most_300_kb_and_asks_for_nothing_more(browser: Browser, site: str) -> None:
+    """Counts, plan badges and states are worked out from what the first view loads anyway: no request for
+    profiles, the list API or search, and the first view stays within 300 KB. (Readiness under a second is
+    measured in the note: on a loaded machine a timed assertion is noise.)"""
+    context = browser.new_context(viewport=DESK)
     page = context.new_page()
     finished = []
     page.on("requestfinished", lambda request: finished.append(request))
     page.goto(f"{site}/")
     page.wait_for_selector("body[data-ready=true]")
     page.wait_for_load_state("networkidle")
+    paths = [request.url.removeprefix(site).split("?")[0] for request in finished]
     sizes = [request.sizes() for request in finished]
     total = sum(max(size["responseBodySize"], 0) + size["responseHeadersSize"] for size in sizes)
     context.close()
+    assert not [path for path in paths if path.startswith(("/api/clusters", "/api/search", "/api/places/"))], paths
     assert 50_000 < total <= 300_000, total
 
 
