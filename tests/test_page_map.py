@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.validation import ValidData
 
@@ -256,6 +257,22 @@ def test_every_corridor_numbers_its_stops_in_the_plans_order(visit: Visit, shipp
         expect(page.locator(f".corridor-stop span[data-entity='{corridor.id}']:not([hidden])")).to_have_count(
             len(corridor.members)
         )
+
+
+def test_one_base_at_several_seats_says_it_is_one_entry(visit: Visit, shipped: ValidData) -> None:
+    page = visit.page
+    bases = [e for e in shipped.catalogue.entities if e.kind == "base" and len(e.members) > 1]
+    assert bases
+    base = bases[0]
+    symbols = page.locator(f"path.entity-{base.id}")
+    expect(symbols).to_have_count(len(base.members))
+    for index in range(len(base.members)):  # some seats are under other symbols (Wuhan's platforms)
+        try:
+            symbols.nth(index).hover(timeout=1500)
+            break
+        except PlaywrightTimeout:
+            continue
+    expect(page.locator(".leaflet-tooltip")).to_contain_text(f"1 项，分布于 {len(base.members)} 地")
 
 
 def test_a_click_at_xiangyangs_seat_offers_xiangyang(visit: Visit) -> None:

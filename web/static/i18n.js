@@ -49,6 +49,7 @@ export const STRINGS = {
   kind_corridor: ["产业走廊", "Corridor"],
   kind_city_group: ["城市群", "City group"],
   stopOrder: ["走廊站点：规划所列顺序", "Corridor stops: the plan's order"],
+  oneAtPlaces: ["1 项，分布于 {n} 地", "one entry at {n} places"],
   kind_specialisation: ["城市特色产业", "City specialisation"],
   kind_base: ["基地与园区", "Base or park"],
   kind_platform: ["平台与实验室", "Platform or lab"],

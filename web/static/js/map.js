@@ -121,7 +121,9 @@ export function createMap(atlas) {
     const stops = ORDERED_KINDS.has(properties.kind)
       ? ` · ${properties.members.map((adcode, index) => `${index + 1} ${data.places.get(adcode) ? shortName(data.places.get(adcode)) : adcode}`).join(" → ")}`
       : "";
-    const label = () => `${nameOf(properties)} · ${tr(`kind_${properties.kind}`)}${stops}`;
+    // One base or platform at several seats draws a symbol at each: the tooltip says they are one entry.
+    const seats = !AREA_KINDS.has(properties.kind) && properties.kind !== "corridor" && properties.members.length > 1 ? ` · ${tr("oneAtPlaces", properties.members.length)}` : "";
+    const label = () => `${nameOf(properties)} · ${tr(`kind_${properties.kind}`)}${stops}${seats}`;
     let layer;
     if (AREA_KINDS.has(properties.kind)) {
       // Filled, but invisibly: the fill catches the pointer for the tooltip; colour is for the one in focus.
