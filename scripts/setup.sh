@@ -17,6 +17,8 @@ $for_tests && apt_packages+=(gdal-bin postgresql-15 postgresql-15-postgis-3 post
 $for_tests && ! command -v node >/dev/null && apt_packages+=(nodejs)
 # poppler-utils: the print test counts the PDF's pages (pdfinfo) and renders its page to PNG (pdftoppm).
 $for_tests && apt_packages+=(poppler-utils)
+# zbar-tools: the share test decodes the page's QR code (zbarimg).
+$for_tests && apt_packages+=(zbar-tools)
 
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
