@@ -10,12 +10,16 @@ for_tests=false
 [ "${1:-}" = "--test" ] && for_tests=true
 
 apt_packages=(python3 python3-venv python3-dev libsqlite3-mod-spatialite)
+# The place briefs (PDF, made by WeasyPrint): Pango lays out the text, fontconfig finds the fonts, and the Noto CJK fonts
+# typeset the Chinese (the browser tests lay the page out with them too, as it is for its readers).
+apt_packages+=(libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk)
 # For tests: GDAL's tools and PostGIS as real clients and backend; wrk as the load generator; Chromium (driven by Playwright, never
-# a downloaded browser) with CJK fonts so that the page lays out as it does for its readers.
-$for_tests && apt_packages+=(gdal-bin postgresql-15 postgresql-15-postgis-3 postgresql-client-15 chromium fonts-noto-cjk wrk)
+# a downloaded browser).
+$for_tests && apt_packages+=(gdal-bin postgresql-15 postgresql-15-postgis-3 postgresql-client-15 chromium wrk)
 # Node runs the page's module tests (`node --test web/tests/`); any node on the PATH will do, else Debian's.
 $for_tests && ! command -v node >/dev/null && apt_packages+=(nodejs)
-# poppler-utils: the print test counts the PDF's pages (pdfinfo) and renders its page to PNG (pdftoppm).
+# poppler-utils: the print and brief tests count a PDF's pages (pdfinfo), read its text and fonts (pdftotext, pdffonts) and
+# render its pages to PNG (pdftoppm).
 $for_tests && apt_packages+=(poppler-utils)
 # zbar-tools: the share test decodes the page's QR code (zbarimg).
 $for_tests && apt_packages+=(zbar-tools)
