@@ -8,6 +8,7 @@ import { $ } from "./dom.js";
 import { applyLanguage } from "./language.js";
 import { renderLegend } from "./legend.js";
 import { createMap } from "./map.js";
+import { bindMatrix } from "./matrix.js";
 import {
   bindPanel,
   renderDownloadLinks,
@@ -85,6 +86,7 @@ function update() {
   renderDownloadLinks(atlas);
   renderLegend(atlas, mapView.legendBox(), visible.shown);
   printSheet?.refresh(); // a re-render while printing (a band loaded for the paper's zoom) keeps the sheet's legend
+  matrixView?.refresh(); // compare places follows the filters and the language
   writeHash();
 }
 
@@ -153,6 +155,7 @@ function followAddressBar() {
 bindPanel(atlas);
 bindSearch(atlas);
 const printSheet = bindPrint(atlas, mapView);
+const matrixView = bindMatrix(atlas);
 bindPhone(atlas, mapView);
 $("#lang").addEventListener("click", () => {
   state.lang = state.lang === "en" ? "zh" : "en";
