@@ -335,7 +335,7 @@ def test_downloads_of_the_current_selection(visit: Visit, site: str) -> None:
         assert response.status_code == 200 and response.headers["content-type"] == media
     with page.expect_download() as download:
         page.locator("#dl-csv").click()
-    assert download.value.suggested_filename == "hubei-clusters.csv"
+    assert download.value.suggested_filename == "hubei-clusters-specialty.csv"  # what is inside (issue 11, point 3)
 
 
 def test_print_view(visit: Visit, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.dependencies import CrsParam, StoreDep
 from api.limits import limits
-from app import query
+from app import download_names, query
 from app.files import FileFormat, layer_file
 from app.layers import LAYERS, names
 from app.store import features
@@ -57,7 +57,12 @@ async def download(
 
     def build() -> Response:
         rendered = layer_file(store, target.id, file_format, filters, boxes, gcj02=crs == "gcj02")
-        disposition = f'attachment; filename="{rendered.filename}"'
+        # The name says what is inside (filters, place in pinyin), for every client alike.
+        place = download_names.place_slug(store, filters.place) if filters.place else None
+        filename = download_names.download_name(
+            target.id, file_format.value, filters, place, bbox=boxes is not None, gcj02=crs == "gcj02"
+        )
+        disposition = f'attachment; filename="{filename}"'
         return Response(rendered.content, media_type=rendered.media_type, headers={"Content-Disposition": disposition})
 
     # Writing files is CPU, memory and disk work: off the event loop, and a few at a time.
