@@ -18,7 +18,8 @@ from pydantic import ValidationError
 from app.admin_units import Level
 from app.boundary_build import BuildError, build_boundaries
 from app.catalogue import Kind
-from app.files import FileFormat, layer_file
+from app.errors import InvalidParameter
+from app.files import FileFormat, layer_file, parse_file_options
 from app.layers import LAYERS
 from app.runtime import prepare
 from app.settings import Settings
@@ -27,6 +28,7 @@ from app.store.freshness import published_info, store_is_current
 from app.store.load import load_store
 from app.store.location import StoreUnavailable
 from app.store.published import Store
+from app.tables import GeometryColumns, Lang
 from app.validation import DataInvalid, ValidData, validate
 
 
@@ -127,16 +129,24 @@ def export_command(
     layer: Annotated[LayerName, typer.Argument(help="Layer to export.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     file_format: Annotated[FileFormat, typer.Option("--format", "-f", help="Output format.")] = FileFormat.geojson,
+    lang: Annotated[Lang, typer.Option(help="Headers and words of csv, xlsx and kml: zh or en.")] = Lang.zh,
+    geometry: Annotated[
+        GeometryColumns | None, typer.Option(help="csv, xlsx: point (default) or wkt (whole geometry).")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Write one layer to a file: GeoJSON, GeoPackage, zipped Shapefile, CSV, XLSX or KML — the server's
     /downloads file, made the same way from the same store (built first if missing or out of date)."""
     with _current_store(_settings(data_dir)) as store:
         try:
-            rendered = layer_file(store.snapshot(), layer.value, file_format)
+            options = parse_file_options(file_format, lang.value, geometry.value if geometry else None)
+            rendered = layer_file(store.snapshot(), layer.value, file_format, options=options)
         except StoreUnavailable as exc:
             typer.echo(f"存储不可用 Store unavailable: {exc}", err=True)
             raise typer.Exit(1) from None
+        except InvalidParameter as exc:
+            typer.echo(f"无法导出 Cannot export: {exc}", err=True)
+            raise typer.Exit(2) from None
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(rendered.content)

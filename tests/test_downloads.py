@@ -84,16 +84,18 @@ def test_csv_is_utf8_with_bom_for_excel(api: httpx.Client, shipped: ValidData, t
     assert sorted(row["id"] for row in rows) == sorted(entity_ids(shipped, sector="specialty"))
     crane = next(row for row in rows if row["id"] == "xianning-crane-cluster")
     assert crane["name_zh"] == "咸宁起重机械产业集群" and "咸宁起重机械产业集群" in crane["plan_refs"]
-    assert shapely.from_wkt(crane["wkt"]).geom_type == "MultiPolygon"
+    # Outlines are opt-in (?geometry=wkt); by default a point inside the feature (tests/test_files_for_people.py).
+    assert "wkt" not in crane and float(crane["point_lon"]) and float(crane["point_lat"])
 
 
 def test_xlsx_opens_with_a_data_and_an_about_sheet(api: httpx.Client, tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(fetch(api, "counties.xlsx", tmp_path))
-    assert workbook.sheetnames == ["data", "about"]
-    rows = list(workbook["data"].iter_rows(values_only=True))
+    assert workbook.sheetnames == ["数据 Data", "关于 About"]
+    rows = list(workbook["数据 Data"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    assert len(body) == 103 and "name_zh" in header and "point_lon" in header
-    assert "WGS 84" in " ".join(str(cell) for row in workbook["about"].iter_rows(values_only=True) for cell in row)
+    assert len(body) == 103 and "名称" in header and "代表点经度" in header  # headers for people (Chinese)
+    about = workbook["关于 About"].iter_rows(values_only=True)
+    assert "WGS 84" in " ".join(str(cell) for row in about for cell in row)
 
 
 def test_downloads_take_the_same_filters(api: httpx.Client, tmp_path: Path) -> None:

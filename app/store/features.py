@@ -97,6 +97,17 @@ def records(
     )
 
 
+def property_names(store: StoreReader, target: Collection) -> list[str]:
+    """The names of ``target``'s published properties, as one of its features holds them (none when the
+    collection is empty): an empty selection keeps its fields in files."""
+    query = select(target.table.c.properties).order_by(target.table.c.position).limit(1)
+    if (where := target.where()) is not None:
+        query = query.where(where)
+    with store.engine().connect() as connection:
+        text = connection.execute(query).scalar()
+    return list(json.loads(text)) if text else []
+
+
 def item(store: StoreReader, target: Collection, feature_id: str) -> str:
     """One feature of ``target`` as GeoJSON text, or :class:`NotFound`."""
     table = target.table
