@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from api.dependencies import CrsParam, StoreDep
 from api.limits import limits
 from app import download_names, query
-from app.files import FileFormat, layer_file
+from app.files import FileFormat, layer_file, parse_file_options, suggestion
 from app.layers import LAYERS, names
 from app.store import features
 from app.store.published import NotFound
@@ -18,7 +18,8 @@ from app.store.published import NotFound
 router = APIRouter(prefix="/downloads", tags=["下载 Downloads"])
 
 _NAME = re.compile(rf"^({'|'.join(LAYERS)})\.({'|'.join(FileFormat)})$")
-_PARAMETERS = {"bbox", "crs"}
+_PARAMETERS = {"bbox", "crs", "lang", "geometry"}
+_NEAR_MISS = re.compile(rf"^({'|'.join(LAYERS)})\.([A-Za-z]+)$")
 
 
 @router.get(
@@ -42,11 +43,26 @@ async def download(
     ],
     crs: CrsParam = "wgs84",
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat", max_length=200)] = None,
+    lang: Annotated[
+        str | None, Query(description="zh (default) or en: headers and words of csv and xlsx, names in kml")
+    ] = None,
+    geometry: Annotated[
+        str | None,
+        Query(
+            description="csv, xlsx: point (default: point_lon, point_lat) or wkt (whole geometry; refused with "
+            "400 where a WKT exceeds Excel's 32,767 characters per cell)"
+        ),
+    ] = None,
 ) -> Response:
     """Any layer of the atlas as a file: geojson, gpkg, zip (Shapefile with a UTF-8 .cpg), csv (UTF-8 with
     BOM), xlsx or kml. Entity layers take sector, kind, plan, status, place and q as in `/api/clusters`."""
     match = _NAME.match(filename)
     if match is None:
+        near = _NEAR_MISS.match(filename)
+        if near and (real := suggestion(near[1], near[2])):
+            raise NotFound(
+                f"没有 {filename}，请下载 /downloads/{real} · No download {filename!r}: ask for /downloads/{real}."
+            )
         raise NotFound(f"No download {filename!r}: ask for LAYER.FORMAT with a layer of {names()}.")
     target, file_format = features.collection(match[1]), FileFormat(match[2])
     # The request's snapshot holds the store's vocabulary: a bad request is refused before it takes a slot.
@@ -54,9 +70,10 @@ async def download(
         store.info(), target.layer.filters, request.query_params, _PARAMETERS, f"{target.id} downloads take"
     )
     boxes = query.parse_bbox(bbox) if bbox else None
+    options = parse_file_options(file_format, lang, geometry)
 
     def build() -> Response:
-        rendered = layer_file(store, target.id, file_format, filters, boxes, gcj02=crs == "gcj02")
+        rendered = layer_file(store, target.id, file_format, filters, boxes, gcj02=crs == "gcj02", options=options)
         # The name says what is inside (filters, place in pinyin), for every client alike.
         place = download_names.place_slug(store, filters.place) if filters.place else None
         filename = download_names.download_name(
