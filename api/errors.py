@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 
 from api.middleware import representation
 from api.routers.web import not_found_page
+from app.brief import BriefError
 from app.errors import Busy, InvalidParameter, NotFound, StoreUnavailable
 
 log = logging.getLogger("atlas.api")
@@ -49,6 +50,8 @@ DEFAULT_STATUS_CODES: dict[type[Exception], Answer] = {
     OperationalError: _UNAVAILABLE,  # the database went away in the middle of a request
     PoolTimeout: _UNAVAILABLE,  # every pooled connection stayed busy for the pool's timeout
     Busy: Answer(503, "ServiceUnavailable"),  # a full limiter: Retry-After from the limiter's estimate
+    # The server cannot typeset Chinese (no CJK font): what to install is logged, not told to clients.
+    BriefError: Answer(503, "ServiceUnavailable", "简报暂不可用 Briefs are unavailable on this server."),
 }
 
 

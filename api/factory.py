@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.limits import Limits
 from api.middleware import CachedReads, CollapseSlashes, HeadAsGet, SecurityHeaders
-from api.routers import downloads, health, map_page, matrix, ogc, people, share, tiles, web
+from api.routers import briefs, downloads, health, map_page, matrix, ogc, people, share, tiles, web
 from api.routers.common import only_declared_parameters, public_url
 from app import __version__
 from app.runtime import prepare
@@ -26,7 +26,7 @@ from app.settings import Settings
 from app.store.published import Store
 
 TITLE = "湖北装备制造产业集群地图 Hubei Cluster Atlas"
-CACHED_PREFIXES = ("/api", "/ogc", "/downloads", "/tiles")
+CACHED_PREFIXES = ("/api", "/ogc", "/downloads", "/briefs", "/tiles")
 
 
 # Expensive work (tiles, downloads) runs in threads that hold the GIL for long stretches; with Python's
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.store = settings, store
     app.state.limits = Limits.from_settings(settings)
     errors.install(app)
-    for module in (people, matrix, share, map_page, ogc, downloads, tiles, health, web):
+    for module in (people, matrix, share, map_page, ogc, downloads, briefs, tiles, health, web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 

@@ -17,8 +17,9 @@ from pydantic import ValidationError
 
 from app.admin_units import Level
 from app.boundary_build import BuildError, build_boundaries
+from app.brief import BriefError, place_brief
 from app.catalogue import Kind
-from app.errors import InvalidParameter
+from app.errors import InvalidParameter, NotFound
 from app.files import FileFormat, layer_file, parse_file_options
 from app.layers import LAYERS
 from app.runtime import prepare
@@ -169,6 +170,38 @@ def _current_store(settings: Settings) -> Iterator[Store]:
         store = Store(settings)
         cleanup.callback(store.close)
         yield store
+
+
+@cli.command("brief")
+def brief_command(
+    adcode: Annotated[int, typer.Argument(help="The place's adcode, e.g. 420600 for 襄阳市.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="PDF file to write.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Write a place's one-page brief (PDF, A4): the server's /briefs/places/ADCODE.pdf, made the same way
+    from the same store (built first if missing or out of date), with ATLAS_MAP_APPROVAL_NUMBER's 审图号."""
+    settings = _settings(data_dir)
+    with _current_store(settings) as store:
+        try:
+            brief = place_brief(
+                store.snapshot(),
+                adcode,
+                approval_number=settings.map_approval_number,
+                public_url=settings.public_url,
+            )
+        except (NotFound, BriefError) as exc:
+            typer.echo(f"无法生成简报 Cannot make the brief: {exc}", err=True)
+            raise typer.Exit(1) from None
+        except StoreUnavailable as exc:
+            typer.echo(f"存储不可用 Store unavailable: {exc}", err=True)
+            raise typer.Exit(1) from None
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(brief.content)
+    except OSError as exc:
+        typer.echo(f"无法写入 Cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"已生成 Wrote {output} ({brief.pages} 页 page{'s' if brief.pages > 1 else ''})")
 
 
 @cli.command("map")
