@@ -242,7 +242,11 @@ class SearchHit(BaseModel):
     name_zh: str
     name_en: str
     category: str = Field(description="Level of a place, kind of an entity, plan of a sector.")
-    rank: int = Field(description="100 whole name, 80 start of a name, 60 inside a name, 40 related word.")
+    rank: int = Field(
+        description="By field and closeness: 100 whole name, 90 whole alias, 80 start of a name or alias, "
+        "60 inside a name or alias, 55 whole pinyin, 50 start of the pinyin, 45 inside the pinyin, 40 related word "
+        "(an entity's sectors or places), 20 nearest name (suggestions only)."
+    )
 
 
 class SearchResult(BaseModel):
@@ -278,6 +282,10 @@ class SearchResult(BaseModel):
 
     query: str
     hits: list[SearchHit]
+    suggestions: list[SearchHit] = Field(
+        default_factory=list,
+        description="Only when nothing is found: the nearest names (你是不是要找 … / did you mean …).",
+    )
 
 
 class Health(BaseModel):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import math
 import numbers
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,9 @@ BOUNDARY_FILES: dict[Level, str] = {
     Level.prefecture: "prefectures.geojson",
     Level.county: "counties.geojson",
 }
+# Former names of units (襄樊 → 襄阳市), curated by hand beside names.csv: adcode, alias_zh, alias_en, note.
+ALIASES_FILE = "aliases.csv"
+ALIAS_COLUMNS = ("adcode", "alias_zh", "alias_en", "note")
 PROPERTIES: tuple[str, ...] = (
     "adcode",
     "name_zh",
@@ -76,6 +80,8 @@ class AdminUnit:
     parent_adcode: int | None
     seat: Point
     geometry: BaseGeometry
+    # Former or other names people still search by (襄樊 for 襄阳市), from ALIASES_FILE: search only.
+    aliases: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -96,9 +102,13 @@ class AdminUnits:
     the highest level that has it.
     """
 
-    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+    def __init__(self, frame: gpd.GeoDataFrame, aliases: dict[int, tuple[str, ...]] | None = None) -> None:
         self.frame = frame
-        self._units = [_unit_from_row(row) for row in frame.itertuples(index=False)]
+        self.aliases = aliases or {}  # adcode → its aliases, for every level that has the adcode
+        self._units = [
+            replace(unit, aliases=self.aliases.get(unit.adcode, ()))
+            for unit in (_unit_from_row(row) for row in frame.itertuples(index=False))
+        ]
         self._by_adcode: dict[int, AdminUnit] = {}
         for unit in self._units:  # ordered top-down, so the first unit seen for an adcode is the highest
             self._by_adcode.setdefault(unit.adcode, unit)
@@ -107,7 +117,8 @@ class AdminUnits:
     def load(cls, boundaries_dir: Path) -> AdminUnits:
         """Read the three boundary layers; raise :class:`BoundaryError` naming the faulty file."""
         layers = [read_layer(boundaries_dir / BOUNDARY_FILES[level], level) for level in Level]
-        return cls(gpd.GeoDataFrame(pd.concat(layers, ignore_index=True), crs="EPSG:4326"))
+        frame = gpd.GeoDataFrame(pd.concat(layers, ignore_index=True), crs="EPSG:4326")
+        return cls(frame, read_aliases(boundaries_dir / ALIASES_FILE, set(frame["adcode"].astype(int))))
 
     def __iter__(self) -> Iterator[AdminUnit]:
         return iter(self._units)
@@ -166,6 +177,31 @@ def read_layer(path: Path, level: Level) -> gpd.GeoDataFrame:
     _check_properties(path, frame)
     frame["parent_adcode"] = frame["parent_adcode"].astype("Int64")
     return frame[[*PROPERTIES, "geometry"]]
+
+
+def read_aliases(path: Path, adcodes: set[int]) -> dict[int, tuple[str, ...]]:
+    """The aliases of ``path`` (optional: none without the file) by adcode; raise :class:`BoundaryError`
+    for a file that is not the expected CSV, names an unknown adcode or gives an alias without a note."""
+    if not path.exists():
+        return {}
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            rows = list(csv.DictReader(stream))
+            columns = tuple(rows[0]) if rows else ()
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise BoundaryError(path, f"cannot be read as UTF-8 CSV ({exc}).") from None
+    if rows and columns != ALIAS_COLUMNS:
+        raise BoundaryError(path, f"the columns must be {', '.join(ALIAS_COLUMNS)}.")
+    aliases: dict[int, tuple[str, ...]] = {}
+    for line, row in enumerate(rows, 2):
+        adcode, forms, note = (row["adcode"] or "").strip(), [row["alias_zh"], row["alias_en"]], row["note"]
+        if not adcode.isascii() or not adcode.isdigit() or int(adcode) not in adcodes:
+            raise BoundaryError(path, f"line {line}: {adcode!r} is not the adcode of a unit.")
+        if not any((form or "").strip() for form in forms) or not (note or "").strip():
+            raise BoundaryError(path, f"line {line}: give an alias (alias_zh, alias_en) and a note saying why.")
+        found = tuple(form.strip() for form in forms if form and form.strip())
+        aliases[int(adcode)] = aliases.get(int(adcode), ()) + found
+    return aliases
 
 
 def _check_properties(path: Path, frame: gpd.GeoDataFrame) -> None:

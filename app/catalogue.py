@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -66,6 +66,29 @@ class PlanRef(_Record):
     quote: Text
 
 
+class Alias(_Record):
+    """Another name people search a sector or entity by: a Chinese word and its English renderings.
+
+    For a sector, a synonym of its name or a word people use for it (新能源汽车, NEV); for an entity, the
+    plan's own wording from one of its quotes (东风汽车集团), which validation checks. ``note`` says why
+    where it is not plain.
+    """
+
+    zh: Text | None = None
+    en: list[Text] = Field(default_factory=list)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _names_something(self) -> Alias:
+        if self.zh is None and not self.en:
+            raise ValueError("an alias needs zh, en or both")
+        return self
+
+    def forms(self) -> list[str]:
+        """Every written form of the alias: the Chinese word first, then the English ones."""
+        return [*([self.zh] if self.zh else []), *self.en]
+
+
 class Sector(_Record):
     """A sector or sub-sector (``parent`` set) of a plan's taxonomy."""
 
@@ -73,6 +96,7 @@ class Sector(_Record):
     name_zh: Text
     name_en: Text
     parent: Id | None = None
+    aliases: list[Alias] = Field(default_factory=list)
     plan_refs: list[PlanRef] = Field(min_length=1)
     note: Text | None = None
 
@@ -93,6 +117,7 @@ class Entity(_Record):
     status: Status
     confidence: Confidence
     note: Text | None = None
+    aliases: list[Alias] = Field(default_factory=list)
     plan_refs: list[PlanRef] = Field(min_length=1)
 
     def plan_years(self) -> list[int]:

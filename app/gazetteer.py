@@ -20,11 +20,14 @@ class Gazetteer:
     def __init__(self, units: AdminUnits) -> None:
         self.units = units
         self._index: dict[str, list[AdminUnit]] = {}
+        # Former names (襄樊) answer only where no current name does: a current name always wins.
+        self._aliases: dict[str, list[AdminUnit]] = {}
         for unit in units:  # top-down, so each key's first unit is the highest level
-            for key in self.keys_of(unit):
-                bucket = self._index.setdefault(key, [])
-                if all(other.adcode != unit.adcode for other in bucket):
-                    bucket.append(unit)
+            for index, keys in ((self._index, self.keys_of(unit)), (self._aliases, self.alias_keys_of(unit))):
+                for key in keys:
+                    bucket = index.setdefault(key, [])
+                    if all(other.adcode != unit.adcode for other in bucket):
+                        bucket.append(unit)
 
     @staticmethod
     def keys_of(unit: AdminUnit) -> set[str]:
@@ -33,12 +36,20 @@ class Gazetteer:
         forms.add(_EN_SUFFIX.sub("", unit.name_en))
         return {normalise(form) for form in forms if form}
 
+    @staticmethod
+    def alias_keys_of(unit: AdminUnit) -> set[str]:
+        """The normalised forms of the unit's aliases (data/boundaries/aliases.csv)."""
+        return {normalise(alias) for alias in unit.aliases} - {""}
+
     def candidates(self, query: str | int) -> list[AdminUnit]:
-        """All units ``query`` names exactly, highest level first."""
+        """All units ``query`` names exactly, highest level first; by a former name only if no current
+        name fits."""
         key = normalise(str(query))
         found = self._index.get(key)
         if found is None:
-            found = self._index.get(normalise(_EN_SUFFIX.sub("", str(query))), [])
+            found = self._index.get(normalise(_EN_SUFFIX.sub("", str(query))))
+        if found is None:
+            found = self._aliases.get(key, [])
         return list(found)
 
     def resolve(self, query: str | int) -> AdminUnit | None:
@@ -48,7 +59,7 @@ class Gazetteer:
 
     def suggest(self, query: str | int, limit: int = 3) -> list[AdminUnit]:
         """The units whose names are nearest to ``query`` (for "did you mean …?")."""
-        choices = {key: units[0] for key, units in self._index.items()}
+        choices = {key: units[0] for key, units in (self._aliases | self._index).items()}
         matches = process.extract(normalise(str(query)), list(choices), scorer=fuzz.WRatio, limit=limit * 4)
         seen: list[AdminUnit] = []
         for key, _score, _index in matches:

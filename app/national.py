@@ -57,4 +57,4 @@ def national_units(hubei: AdminUnits) -> AdminUnits:
         )
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     frame["parent_adcode"] = frame["parent_adcode"].astype("Int64")
-    return AdminUnits(frame)
+    return AdminUnits(frame, aliases=hubei.aliases)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pypinyin import lazy_pinyin
 from rapidfuzz import process
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SEPARATORS = re.compile(r"[\s'’‘\-–—·.,，、。()（）“”\"/]")
 
 
@@ -31,6 +32,11 @@ def romanise(text: str) -> str:
     for syllable in syllables[1:]:
         out += ("'" if syllable[:1] in "aeo" else "") + syllable
     return out[:1].upper() + out[1:]
+
+
+def has_chinese(text: str) -> bool:
+    """True if ``text`` holds a CJK character (its pinyin then says something the text does not)."""
+    return bool(_CJK.search(text))
 
 
 def folded_terms(*texts: str | None, chinese: Iterable[str] = ()) -> str:

@@ -27,9 +27,9 @@ from app.catalogue import SECTIONS, Catalogue, Confidence, Entity, Kind, Plan, P
 from app.datum import REFERENCE_FILE, check_datum, read_reference
 from app.errors import AtlasError
 from app.gazetteer import Gazetteer
-from app.plan_texts import PlanText, PlanTextError
+from app.plan_texts import PlanText, PlanTextError, squeeze
 from app.settings import Settings
-from app.text_search import did_you_mean
+from app.text_search import did_you_mean, fold
 from app.yaml_source import Path_, YamlSource, YamlSyntaxError, read_yaml
 
 MIN_CORRIDOR_MEMBERS = 2
@@ -132,6 +132,8 @@ class _Checker:
         self._check_refs(source, records, {plan.id: plan for _, plan in plans}, texts)
         self._check_sectors(source, sectors)
         members = self._check_entities(source, entities, {s.id for _, s in sectors}, gazetteer)
+        self._check_aliases(source, "sectors", sectors)
+        self._check_aliases(source, "entities", entities)
         if self.faults or units is None or gazetteer is None:
             return None
         catalogue = Catalogue(**{name: [record for _, record in parsed] for name, parsed in records.items()})
@@ -196,7 +198,8 @@ class _Checker:
         if not without_outline:
             return units
         # The datum check measures centroids, which need an outline; an invalid one still has a centroid.
-        return AdminUnits(units.frame.drop(index=units.frame.index[without_outline]).reset_index(drop=True))
+        kept = units.frame.drop(index=units.frame.index[without_outline]).reset_index(drop=True)
+        return AdminUnits(kept, aliases=units.aliases)
 
     # -- catalogue structure -----------------------------------------------------------------------
     def _parse_records(self, source: YamlSource) -> dict[str, list[tuple[int, Any]]] | None:
@@ -360,6 +363,34 @@ class _Checker:
             if gazetteer is not None:
                 members[entity.id] = self._resolve_members(source, index, entity, gazetteer)
         return members
+
+    # -- aliases -----------------------------------------------------------------------------------
+    def _check_aliases(self, source: YamlSource, section: str, records: list[tuple[int, Sector | Entity]]) -> None:
+        """Each alias names one record of its section only and does not repeat a name; an entity's Chinese
+        alias is the plan's wording, so it must stand in one of the entity's quotes."""
+        owner: dict[str, str] = {}  # folded name or alias → the id of the record it names
+        for _, record in records:
+            for name in (record.name_zh, record.name_en):
+                owner.setdefault(fold(name), record.id)
+        for index, record in records:
+            entry = _entry_label(section, record)
+            quotes = [squeeze(ref.quote) for ref in record.plan_refs]
+            for alias_index, alias in enumerate(record.aliases):
+                location = (section, index, "aliases", alias_index)
+                if isinstance(record, Entity) and alias.zh and not any(squeeze(alias.zh) in q for q in quotes):
+                    message = (
+                        f"{_shown(alias.zh)} is in none of the entity's quotes; an entity's alias is the plan's wording"
+                    )
+                    self._at(source, (*location, "zh"), entry, message)
+                for form in alias.forms():
+                    if not fold(form):
+                        self._at(source, location, entry, f"{_shown(form)} has no letter or character to search by")
+                        continue
+                    other = owner.setdefault(fold(form), record.id)
+                    if other == record.id and fold(form) in (fold(record.name_zh), fold(record.name_en)):
+                        self._at(source, location, entry, f"{_shown(form)} repeats the record's own name")
+                    elif other != record.id:
+                        self._at(source, location, entry, f"{_shown(form)} already names {_SINGULAR[section]} {other}")
 
     def _resolve_members(self, source: YamlSource, index: int, entity: Entity, gazetteer: Gazetteer) -> list[int]:
         entry = f"entity {entity.id}"

@@ -72,5 +72,8 @@ def find(
     q: Annotated[str, Query(min_length=1, max_length=search.MAX_QUERY_LENGTH, description="中文, English or pinyin.")],
     limit: Annotated[int, Query(ge=1, le=100), AsciiInteger] = 20,
 ) -> dict:
-    """`xianning`, `咸宁`, `crane` and `起重` all find the Xianning crane cluster."""
-    return {"query": q, "hits": search.search(store, q, limit)}
+    """`xianning`, `咸宁`, `crane` and `起重` all find the Xianning crane cluster; aliases too (`NEV`,
+    `新能源汽车` the sector of new-energy vehicles, `襄樊` 襄阳市). A sector hit stands for the sector filter.
+    When nothing is found, `suggestions` holds the nearest names ("did you mean")."""
+    hits = search.search(store, q, limit)
+    return {"query": q, "hits": hits, "suggestions": [] if hits else search.suggest(store, q)}

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.exc import OperationalError
 
 from app.admin_units import PROPERTIES, AdminUnit
-from app.catalogue import Kind
+from app.catalogue import Entity, Kind, Sector
 from app.data_version import data_version
 from app.entities import entity_members, entity_properties, footprint, route
 from app.generalise import BANDS, dissolve, label_point, simplify_units
@@ -29,13 +29,14 @@ from app.palette import sector_colours
 from app.settings import Settings
 from app.store import schema
 from app.store.location import StoreUnavailable, store_location
-from app.text_search import folded_terms
+from app.text_search import folded_terms, has_chinese
 from app.validation import ValidData, validate
 from app.versions import store_version
 
 # Bumped whenever what a load writes changes, so that a store built by older code is rebuilt
-# (4: sectors' colour and descendants; entities' plans, top_sector, colour and province_wide).
-SCHEMA_VERSION = "5"
+# (4: sectors' colour and descendants; entities' plans, top_sector, colour and province_wide;
+# 6: search aliases and pinyin columns).
+SCHEMA_VERSION = "6"
 Progress = Callable[[str], None]
 
 
@@ -141,10 +142,25 @@ def _unit_row(unit: AdminUnit, position: int, generalised: dict[str, dict[str, B
         "position": position,
         "properties": json.dumps(properties, ensure_ascii=False),
         "map_properties": json.dumps(properties | _label(unit), ensure_ascii=False),
-        schema.NAMES: folded_terms(unit.name_zh, unit.short_name_zh, unit.name_en, unit.pinyin),
+        **search_columns([unit.name_zh, unit.short_name_zh, unit.name_en, unit.pinyin], unit.aliases),
         "seat": from_shape(unit.seat, srid=4326),
         "geom": from_shape(unit.geometry, srid=4326),
     }
+
+
+def search_columns(names: list[str], aliases: Sequence[str]) -> dict[str, str]:
+    """The folded search columns of a record: its names, its aliases, and the pinyin of the Chinese ones
+    (app.store.search ranks a hit by the column it is found in)."""
+    chinese = [text for text in (*names, *aliases) if has_chinese(text)]
+    return {
+        schema.NAMES: folded_terms(*names),
+        schema.ALIASES: folded_terms(*aliases),
+        schema.PINYIN: folded_terms(chinese=chinese),
+    }
+
+
+def _alias_forms(record: Sector | Entity) -> list[str]:
+    return [form for alias in record.aliases for form in alias.forms()]
 
 
 def _label(unit: AdminUnit) -> dict[str, float]:
@@ -163,7 +179,7 @@ def _sector_rows(data: ValidData) -> list[dict[str, Any]]:
             "name_en": sector.name_en,
             "plan_id": sector.plan_refs[0].plan,
             "note": sector.note,
-            schema.NAMES: folded_terms(sector.name_zh, sector.name_en, chinese=[sector.name_zh]),
+            **search_columns([sector.name_zh, sector.name_en], _alias_forms(sector)),
             "colour": colours[sector.id],
             "descendants": json.dumps(data.catalogue.sector_descendants(sector.id)),
         }
@@ -191,20 +207,24 @@ def _entity_rows(data: ValidData, generalised: dict[str, dict[str, BaseGeometry]
             name
             for sector_id in entity.sectors
             for ancestor in data.catalogue.sector_chain(sector_id)
-            for name in (data.catalogue.sector(ancestor).name_zh, data.catalogue.sector(ancestor).name_en)
+            for sector in [data.catalogue.sector(ancestor)]
+            for name in (sector.name_zh, sector.name_en, *_alias_forms(sector))
         ]
         member_names = [
-            name for unit in members for name in (unit.name_zh, unit.short_name_zh, unit.name_en, unit.pinyin)
+            name
+            for unit in members
+            for name in (unit.name_zh, unit.short_name_zh, unit.name_en, unit.pinyin, *unit.aliases)
         ]
-        names = folded_terms(entity.name_zh, entity.name_en, chinese=[entity.name_zh])
+        own = search_columns([entity.name_zh, entity.name_en], _alias_forms(entity))
         rows.append(
             {
                 **entity.model_dump(include={"id", "kind", "status", "confidence", "name_zh", "name_en", "note"}),
                 "position": position,
                 "properties": json.dumps(properties, ensure_ascii=False),
                 "map_properties": json.dumps(map_properties, ensure_ascii=False),
-                schema.NAMES: names,
-                schema.TERMS: names + folded_terms(*sector_names, *member_names, chinese=sector_names[::2]),
+                **own,
+                schema.TERMS: "".join(own.values())
+                + folded_terms(*sector_names, *member_names, chinese=filter(has_chinese, sector_names)),
                 "footprint": from_shape(footprint(members), srid=4326),
                 "route": from_shape(route(members), srid=4326) if entity.kind is Kind.corridor else None,
                 **{

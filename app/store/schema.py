@@ -11,8 +11,10 @@ from sqlalchemy import Column, Date, ForeignKey, Index, Integer, MetaData, Strin
 metadata = MetaData()
 
 # Columns of normalised text (see app.text_search.fold) that search runs LIKE over.
-NAMES = "names_norm"  # the record's own names: Chinese, English, pinyin
-TERMS = "search_norm"  # its names plus related words (sectors, member places)
+NAMES = "names_norm"  # the record's own names: Chinese, English (and a place's official pinyin)
+ALIASES = "aliases_norm"  # other names people use for it (catalogue and data/boundaries/aliases.csv)
+PINYIN = "pinyin_norm"  # the toneless pinyin of its Chinese names and aliases
+TERMS = "search_norm"  # all of those plus related words (sectors, member places)
 
 meta = Table(
     "meta",
@@ -36,6 +38,8 @@ admin_units = Table(
     Column("properties", Text, nullable=False),
     Column("map_properties", Text, nullable=False),  # properties and where the page puts the unit's name
     Column(NAMES, Text, nullable=False),
+    Column(ALIASES, Text, nullable=False),
+    Column(PINYIN, Text, nullable=False),
     Column("seat", Geometry("POINT", srid=4326, spatial_index=False), nullable=False),
     Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False),
     # generalised outlines for drawing at small scales (app.generalise.BANDS)
@@ -71,6 +75,8 @@ sectors = Table(
     Column("plan_id", String(32), ForeignKey("plans.id"), nullable=False),
     Column("note", Text),
     Column(NAMES, Text, nullable=False),
+    Column(ALIASES, Text, nullable=False),
+    Column(PINYIN, Text, nullable=False),
     # Worked out at load (app.catalogue, app.palette) so that no reader works them out again:
     Column("colour", String(16), nullable=False),  # of its top-level sector
     Column("descendants", Text, nullable=False),  # JSON list: itself, then its sub-sectors at every depth
@@ -98,6 +104,8 @@ entities = Table(
     Column("note", Text),
     Column("properties", Text, nullable=False),
     Column(NAMES, Text, nullable=False),
+    Column(ALIASES, Text, nullable=False),
+    Column(PINYIN, Text, nullable=False),
     Column(TERMS, Text, nullable=False),
     Column("footprint", Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False),
     Column("route", Geometry("LINESTRING", srid=4326, spatial_index=True)),

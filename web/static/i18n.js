@@ -12,6 +12,7 @@ export const STRINGS = {
   searchLabel: ["搜索地名、集群或行业", "Search places, clusters or sectors"],
   searchPlaceholder: ["搜索：咸宁、起重、crane、xianning…", "Search: Xianning, crane, 起重, 咸宁…"],
   noMatches: ["没有匹配的结果", "No matches"],
+  didYouMean: ["没有匹配的结果。你是不是要找：", "No matches. Did you mean:"],
   filters: ["筛选", "Filters"],
   kinds: ["类型", "Kinds"],
   plan: ["规划", "Plan"],
@@ -139,6 +140,28 @@ export const STRINGS = {
   sectorItself: ["{n}（未细分）", "{n} (no sub-sector named)"],
   chooserTitle: ["此处有 {n} 项，请选择：", "{n} things here; choose one:"],
   close: ["关闭", "Close"],
+  // Issue 11 points 2, 3, 6: Excel, downloads that follow what is shown, sharing.
+  downloadXlsx: ["下载 Excel", "Download Excel"],
+  downloadScope: ["下载内容：列表中的 {n} 项", "Downloads hold the {n} listed"],
+  downloadScopePlace: ["下载内容：{n}资料中显示的 {m} 项", "Downloads hold the {m} that {n}'s profile shows"],
+  downloadNothing: [
+    "当前没有显示任何条目，无可下载的内容；请放宽筛选。",
+    "Nothing is shown, so there is nothing to download; widen the filters.",
+  ],
+  share: ["分享", "Share"],
+  shareTitle: ["分享此地图视图", "Share this map view"],
+  shareIntro: ["链接保存当前的地图范围、筛选、选中项和语言。", "The link keeps this view, the filters, the selection and the language."],
+  shareLink: ["链接", "Link"],
+  copyLink: ["复制链接", "Copy link"],
+  copied: ["已复制到剪贴板。", "Copied to the clipboard."],
+  copyManually: ["链接已选中，请按 Ctrl+C（Mac：⌘C）复制。", "The link is selected: press Ctrl+C (Mac: ⌘C) to copy it."],
+  qrAlt: ["此视图链接的二维码", "QR code of this view's link"],
+  qrCaption: ["手机微信扫一扫，打开此视图", "Scan with a phone (WeChat) to open this view"],
+  saveImageHint: ["把当前地图画面（含图例和资料来源）保存为 PNG 图片。", "Save the map as it is now (with legend and sources) as a PNG image."],
+  saveImage: ["保存图片 (PNG)", "Save image (PNG)"],
+  savingImage: ["正在生成图片…", "Making the image…"],
+  imageSaved: ["图片已保存。", "The image is saved."],
+  imageFailed: ["图片生成失败，请重试。", "The image could not be made; please try again."],
 };
 
 export function t(key, lang, n) {

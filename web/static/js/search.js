@@ -1,5 +1,7 @@
-// The search box: a combobox over /api/search (中文, English or pinyin) with suggestions by keyboard or
-// mouse; Enter opens the first hit when none is chosen.
+// The search box: a combobox over /api/search (中文, English, pinyin or an alias such as 新能源汽车, NEV or
+// 襄樊) with suggestions by keyboard or mouse; Enter opens the first hit when none is chosen. A sector hit
+// sets the sector filter. When nothing is found the box offers the nearest names ("did you mean"), which
+// only a deliberate choice opens: Enter alone does not take a guess.
 
 import { getJSON } from "./api.js";
 import { $, el } from "./dom.js";
@@ -12,6 +14,7 @@ export function bindSearch(atlas) {
   const search = $("#search");
   const suggestions = $("#suggestions");
   let hits = [];
+  let guesses = false; // hits are the "did you mean" suggestions, not matches
   let active = -1;
   let pending = 0; // the latest request; answers to older ones are dropped
   let debounce;
@@ -22,22 +25,21 @@ export function bindSearch(atlas) {
     return tr("sectorsOf");
   };
 
-  function setSuggestions(found) {
-    hits = found;
+  function setSuggestions(found, nearest = []) {
+    guesses = !found.length && nearest.length > 0;
+    hits = guesses ? nearest : found;
     active = -1;
-    suggestions.replaceChildren(
-      ...(found.length
-        ? found.map((hit, index) =>
-            el(
-              "li",
-              // mousedown, not click: a click would blur the box first, which closes the list.
-              { id: `hit-${index}`, role: "option", "aria-selected": "false", onmousedown: (event) => (event.preventDefault(), choose(hit)) },
-              el("span", {}, nameOf(hit)),
-              el("span", { class: "hit-kind" }, hitCategory(hit)),
-            ),
-          )
-        : [el("li", { class: "no-match", role: "option", "aria-disabled": "true" }, tr("noMatches"))]),
+    const options = hits.map((hit, index) =>
+      el(
+        "li",
+        // mousedown, not click: a click would blur the box first, which closes the list.
+        { id: `hit-${index}`, role: "option", "aria-selected": "false", onmousedown: (event) => (event.preventDefault(), choose(hit)) },
+        el("span", {}, nameOf(hit)),
+        el("span", { class: "hit-kind" }, hitCategory(hit)),
+      ),
     );
+    const notes = found.length ? [] : [el("li", { class: "no-match", role: "presentation" }, tr(guesses ? "didYouMean" : "noMatches"))];
+    suggestions.replaceChildren(...notes, ...options);
     suggestions.hidden = false;
     search.setAttribute("aria-expanded", "true");
   }
@@ -54,7 +56,7 @@ export function bindSearch(atlas) {
     if (!query) return closeSuggestions();
     try {
       const body = await getJSON(`/api/search?${new URLSearchParams({ q: query, limit: LIMIT })}`);
-      if (ticket === pending) setSuggestions(body.hits);
+      if (ticket === pending) setSuggestions(body.hits, body.suggestions ?? []);
     } catch {
       if (ticket === pending) setSuggestions([]);
     }
@@ -87,7 +89,7 @@ export function bindSearch(atlas) {
       event.preventDefault();
       clearTimeout(debounce);
       if (active < 0) await suggest();
-      const hit = hits[Math.max(active, 0)];
+      const hit = guesses && active < 0 ? undefined : hits[Math.max(active, 0)];
       if (hit) choose(hit);
     }
   });
