@@ -126,8 +126,8 @@ export const STRINGS = {
   matrixProvinceWide: ["全省（未落到市州）", "Province-wide (in no prefecture)"],
   matrixSum: ["各市州合计", "Sum of the prefectures"],
   matrixNote: [
-    "数字为规划在该市州布局的条目数（共 {n} 项符合筛选）：落在几个市州就在每个市州各计一次，县级成员计入所属市州，全省性条目单列；带有几个行业大类就在每列各计一次，故各列之和可大于“不重复”一列。点击数字打开该地区并选中该行业。",
-    "How many entries the plans put in each prefecture ({n} match the filters): an entry counts once in each prefecture it lies in, a county for its prefecture, province-wide entries apart; an entry under several sectors counts in each of their columns, so a row's cells may add up to more than its total. Click a number to open that place with that sector.",
+    "数字为规划在该市州布局的条目数（共 {n} 项符合规划、状态和类型筛选；所选行业只用于排名）：落在几个市州就在每个市州各计一次，县级成员计入所属市州，全省性条目单列；带有几个行业大类就在每列各计一次，故一行各格之和可大于该行的“不重复”条目数。点击数字打开该地区并选中该行业。",
+    "How many entries the plans put in each prefecture ({n} match the plan, status and kind filters; the chosen sector only ranks): an entry counts once in each prefecture it lies in, a county for its prefecture, province-wide entries apart; an entry under several sectors counts in each of their columns, so a row's cells may add up to more than its total. Click a number to open that place with that sector.",
   ],
   matrixRankHint: ["在左侧选择一个行业（或点击列标题），即可为各地排名。", "Choose a sector on the left (or click a column's heading) to rank the places."],
   matrixRanking: ["“{n}”各市州排名", "Places ranked by {n}"],
