@@ -12,7 +12,7 @@ export const STRINGS = {
   searchLabel: ["搜索地名、集群或行业", "Search places, clusters or sectors"],
   searchPlaceholder: ["搜索：咸宁、起重、crane、xianning…", "Search: Xianning, crane, 起重, 咸宁…"],
   noMatches: ["没有匹配的结果", "No matches"],
-  didYouMean: ["没有匹配的结果。你是不是要找：", "No matches. Did you mean:"],
+  searchDidYouMean: ["没有匹配的结果。你是不是要找：", "No matches. Did you mean:"],
   filters: ["筛选", "Filters"],
   kinds: ["类型", "Kinds"],
   plan: ["规划", "Plan"],

@@ -38,7 +38,7 @@ export function bindSearch(atlas) {
         el("span", { class: "hit-kind" }, hitCategory(hit)),
       ),
     );
-    const notes = found.length ? [] : [el("li", { class: "no-match", role: "presentation" }, tr(guesses ? "didYouMean" : "noMatches"))];
+    const notes = found.length ? [] : [el("li", { class: "no-match", role: "presentation" }, tr(guesses ? "searchDidYouMean" : "noMatches"))];
     suggestions.replaceChildren(...notes, ...options);
     suggestions.hidden = false;
     search.setAttribute("aria-expanded", "true");
