@@ -59,6 +59,9 @@ export const STRINGS = {
   downloadGeojson: ["下载 GeoJSON", "Download GeoJSON"],
   downloadCsv: ["下载 CSV 表格", "Download CSV"],
   print: ["打印地图", "Print"],
+  // Issue 11 point 7: a place's one-page brief (/briefs/places/ADCODE.pdf), linked from its profile.
+  briefPdf: ["简报 PDF", "Brief (PDF)"],
+  briefPdfTitle: ["下载该地区的一页简报（A4 PDF）", "This place's one-page brief (A4 PDF)"],
   sourceBoundaries: ["边界：天地图标准地图", "Boundaries: Tianditu standard map"],
   sourcePlans: [
     "规划：湖北省装备制造业“十四五”发展规划（2021）；加快全省智能制造装备产业发展行动方案（2014）",
