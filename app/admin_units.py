@@ -41,6 +41,8 @@ BOUNDARY_FILES: dict[Level, str] = {
 # Former names of units (襄樊 → 襄阳市), curated by hand beside names.csv: adcode, alias_zh, alias_en, note.
 ALIASES_FILE = "aliases.csv"
 ALIAS_COLUMNS = ("adcode", "alias_zh", "alias_en", "note")
+# A few dozen former names fill a few KB; a file a hundred times that is no list of names.
+MAX_ALIASES_BYTES = 256 * 1024
 PROPERTIES: tuple[str, ...] = (
     "adcode",
     "name_zh",
@@ -185,13 +187,16 @@ def read_aliases(path: Path, adcodes: set[int]) -> dict[int, tuple[str, ...]]:
     if not path.exists():
         return {}
     try:
+        if not path.is_file() or path.stat().st_size > MAX_ALIASES_BYTES:
+            raise BoundaryError(path, f"not a regular file of at most {MAX_ALIASES_BYTES // 1024} KB.")
         with path.open(encoding="utf-8", newline="") as stream:
-            rows = list(csv.DictReader(stream))
-            columns = tuple(rows[0]) if rows else ()
+            reader = csv.DictReader(stream)
+            rows = list(reader)
+            columns = tuple(reader.fieldnames or ())
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise BoundaryError(path, f"cannot be read as UTF-8 CSV ({exc}).") from None
-    if rows and columns != ALIAS_COLUMNS:
-        raise BoundaryError(path, f"the columns must be {', '.join(ALIAS_COLUMNS)}.")
+    if columns != ALIAS_COLUMNS or any(None in row for row in rows):
+        raise BoundaryError(path, f"the columns must be {', '.join(ALIAS_COLUMNS)}, no more on any line.")
     aliases: dict[int, tuple[str, ...]] = {}
     for line, row in enumerate(rows, 2):
         adcode, forms, note = (row["adcode"] or "").strip(), [row["alias_zh"], row["alias_en"]], row["note"]

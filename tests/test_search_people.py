@@ -187,6 +187,8 @@ def _boundaries_with_aliases(tmp_path: Path, text: str) -> Path:
         ("999999,某地,Moudi,a test", "not the adcode"),
         ("420600,襄樊,Xiangfan,", "a note"),
         ("420600,,,renamed", "give an alias"),
+        ("420600,襄樊,Xiangfan,renamed,2010", "no more on any line"),
+        pytest.param("420600,襄樊,Xiangfan," + "x" * 300_000, "at most", id="too-large"),
     ],
 )
 def test_a_place_alias_needs_a_unit_and_a_reason(tmp_path: Path, rows: str, problem: str) -> None:
