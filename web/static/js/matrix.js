@@ -132,7 +132,8 @@ export function bindMatrix(atlas) {
 
   function table(matrix) {
     const largest = Math.max(0, ...matrix.rows.flatMap((row) => [...row.counts.values()]));
-    const selected = (column) => (column.id === state.sector ? " selected" : "");
+    // The chosen sector's column, or the column of the top-level sector it belongs to.
+    const selected = (column) => (state.sector && (column.descendants ?? [column.id]).includes(state.sector) ? " selected" : "");
     const head = el(
       "tr",
       {},
@@ -254,7 +255,7 @@ export function bindMatrix(atlas) {
       el("p", { class: "matrix-note" }, tr("matrixNote", matrix.entities)),
       table(matrix),
       ranking(),
-      files,
+      ...(files ? [files] : []), // replaceChildren would write a null as the text "null"
     );
   }
 
