@@ -44,7 +44,12 @@ def test_place_rolls_up_counties(api: httpx.Client) -> None:
     jingzhou = ids(api.get("/api/clusters", params={"place": "421000"}))
     assert "honghu-petrochemical-vessel-cluster" in jingzhou  # a county-level member inside Jingzhou
     assert "jingzhou-oil-equipment-cluster" in jingzhou
-    assert ids(api.get("/api/clusters", params={"place": "421083"})) == ["honghu-petrochemical-vessel-cluster"]
+    # Honghu's own entity, and (as its profile lists them) the groups Jingzhou belongs to (issue 11, point 3).
+    honghu = api.get("/api/clusters", params={"place": "421083"}).json()["items"]
+    groups = ("city_group", "corridor")
+    assert [item["id"] for item in honghu if item["kind"] not in groups] == ["honghu-petrochemical-vessel-cluster"]
+    in_jingzhou = api.get("/api/clusters", params={"place": "421000", "kind": ",".join(groups)}).json()["items"]
+    assert [item["id"] for item in honghu if item["kind"] in groups] == [item["id"] for item in in_jingzhou]
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.catalogue import Kind
 from app.query import Filters, is_plausible_id
 from app.store import schema
-from app.store.conditions import entity_conditions
+from app.store.conditions import GROUP_KINDS, at_place, entity_conditions
 from app.store.features import COORDINATE_DECIMALS
 from app.store.published import NotFound, StoreReader, rows_as_dicts
-
-GROUP_KINDS = (Kind.city_group.value, Kind.corridor.value)
 
 
 def sector_tree(store: StoreReader) -> list[dict[str, Any]]:
@@ -118,25 +115,10 @@ def place_profile(store: StoreReader, adcode: int) -> dict[str, Any]:
         if unit is None:
             raise NotFound(f"No place with adcode {adcode}.")
         profile = json.loads(unit.properties)
-        chain = [adcode] + ([profile["parent_adcode"]] if profile["level"] == "county" else [])
-        there = (
-            select(entities.c.properties)
-            .where(
-                entities.c.kind.not_in(GROUP_KINDS),
-                entities.c.id.in_(
-                    select(schema.entity_places.c.entity_id).where(schema.entity_places.c.adcode == adcode)
-                ),
-            )
-            .order_by(entities.c.position)
-        )
-        groups = (
-            select(entities.c.properties)
-            .where(
-                entities.c.kind.in_(GROUP_KINDS),
-                entities.c.id.in_(select(schema.memberships.c.entity_id).where(schema.memberships.c.adcode.in_(chain))),
-            )
-            .order_by(entities.c.position)
-        )
+        # The place filter's rule (conditions.at_place): a profile lists what /downloads?place= holds.
+        here = select(entities.c.properties).where(at_place(adcode)).order_by(entities.c.position)
+        there = here.where(entities.c.kind.not_in(GROUP_KINDS))
+        groups = here.where(entities.c.kind.in_(GROUP_KINDS))
         profile["entities"] = [json.loads(text) for text in connection.execute(there).scalars()]
         profile["groups"] = [json.loads(text) for text in connection.execute(groups).scalars()]
         sector_ids = list(dict.fromkeys(s for entity in profile["entities"] for s in entity["sectors"]))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
+from app.admin_units import Level
+from app.catalogue import Kind
 from app.query import BBox, Filters
 from app.store import schema
 from app.store.collections import Collection
@@ -38,11 +40,25 @@ def entity_conditions(filters: Filters) -> list[ColumnElement[bool]]:
         )
         conditions.append(entities.c.id.in_(cited))
     if filters.place:
-        there = select(schema.entity_places.c.entity_id).where(schema.entity_places.c.adcode == filters.place)
-        conditions.append(entities.c.id.in_(there))
+        conditions.append(at_place(filters.place))
     if filters.q:
         conditions.append(contains(entities.c[schema.TERMS], filters.q))
     return conditions
+
+
+# Groups span several places: a county lies in those of its prefecture, as the place's profile says.
+GROUP_KINDS = (Kind.city_group.value, Kind.corridor.value)
+
+
+def at_place(adcode: int) -> ColumnElement[bool]:
+    """Entities at a place, the one rule of the ``place`` filter and the place's profile: those with a
+    member within it (a prefecture includes its counties, the province everything), and the groups (city
+    groups, corridors) with a member that holds it (a county is in the groups its prefecture is in)."""
+    entities, units = schema.entities, schema.admin_units
+    within = select(schema.entity_places.c.entity_id).where(schema.entity_places.c.adcode == adcode)
+    holders = select(units.c.parent_adcode).where(units.c.adcode == adcode, units.c.level == Level.county.value)
+    grouping = select(schema.memberships.c.entity_id).where(schema.memberships.c.adcode.in_(holders))
+    return or_(entities.c.id.in_(within), and_(entities.c.kind.in_(GROUP_KINDS), entities.c.id.in_(grouping)))
 
 
 def contains(column: ColumnElement[str], query: str) -> ColumnElement[bool]:
