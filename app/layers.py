@@ -7,10 +7,13 @@ extents the store records. Adding a layer is adding one entry here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from app.admin_units import PROVINCE_ADCODE, AdminUnits, Level
+import shapely
+
+from app.admin_units import PROVINCE_ADCODE, AdminUnit, AdminUnits, Level
 from app.catalogue import Kind
 from app.query import FilterName
 
@@ -32,7 +35,22 @@ class EntityRows:
 
 
 BOUNDARY_FIELDS = ("adcode", "name_zh", "name_en", "level")
-ENTITY_FIELDS = ("id", "name_zh", "name_en", "kind", "status")
+# A client colours by sector and filters by plan from the tile alone: sectors and plans as comma-separated
+# text (vector tiles hold no lists), e.g. "auto,auto-nev" and "2014,2021".
+ENTITY_FIELDS = (
+    "id",
+    "name_zh",
+    "name_en",
+    "kind",
+    "status",
+    "sectors",
+    "top_sector",
+    "colour",
+    "plans",
+    "province_wide",
+)
+# TileJSON's field types; the others are strings.
+TILE_FIELD_TYPES = {"adcode": "Number", "province_wide": "Boolean"}
 ENTITY_FILTERS = frozenset(FilterName)
 
 
@@ -120,14 +138,25 @@ def names(layers: list[LayerSpec] | None = None) -> str:
     return ", ".join(layer.id for layer in (LAYERS.values() if layers is None else layers))
 
 
-def extents(units: AdminUnits) -> dict[str, list[float]]:
-    """The bounding box of every layer: its units', or Hubei's for entity layers (entities lie within it)."""
+def extents(units: AdminUnits, entities: Sequence[tuple[Kind, Sequence[AdminUnit]]] = ()) -> dict[str, list[float]]:
+    """The bounding box of every layer: its units', or its own entities' (``entities``: each one's kind and
+    member units) — a footprint's box is its members' outlines', a route's its members' seats' — and
+    Hubei's for an entity layer with nothing in it."""
     hubei = units.get(PROVINCE_ADCODE)
     found = {}
     for layer in LAYERS.values():
-        if isinstance(layer.rows, BoundaryRows):
-            box = units.layer(layer.rows.level).total_bounds
+        rows = layer.rows
+        if isinstance(rows, BoundaryRows):
+            box = tuple(units.layer(rows.level).total_bounds)
         else:
-            box = hubei.geometry.bounds if hubei else units.layer(Level.province).total_bounds
+            members = [unit for kind, each in entities if not rows.kinds or kind in rows.kinds for unit in each]
+            if rows.geometry == "route":
+                shapes = [unit.seat for unit in members]
+            else:
+                shapes = [unit.geometry for unit in members]
+            if shapes:
+                box = tuple(shapely.total_bounds(shapes))
+            else:
+                box = hubei.geometry.bounds if hubei else tuple(units.layer(Level.province).total_bounds)
         found[layer.id] = [round(float(value), 6) for value in box]
     return found

@@ -35,8 +35,8 @@ from app.versions import store_version
 
 # Bumped whenever what a load writes changes, so that a store built by older code is rebuilt
 # (4: sectors' colour and descendants; entities' plans, top_sector, colour and province_wide;
-# 6: search aliases and pinyin columns).
-SCHEMA_VERSION = "6"
+# 6: search aliases and pinyin columns; 7: entities' tile columns, each layer's own extent).
+SCHEMA_VERSION = "7"
 Progress = Callable[[str], None]
 
 
@@ -72,7 +72,8 @@ def load_store(settings: Settings, progress: Progress = print, scope: str = "hub
             schema.metadata.create_all(engine)
             with engine.begin() as connection:
                 counts = _fill(connection, data, progress)
-                _insert(connection, schema.meta, _meta_rows(version, counts, extents(data.units), scope))
+                shapes = [(entity.kind, entity_members(data, entity)) for entity in data.catalogue.entities]
+                _insert(connection, schema.meta, _meta_rows(version, counts, extents(data.units, shapes), scope))
             progress("Publishing the new store…")
     except OperationalError as exc:
         raise StoreUnavailable(f"{location.describe()} cannot be reached or written: {exc.orig}") from exc
@@ -227,6 +228,7 @@ def _entity_rows(data: ValidData, generalised: dict[str, dict[str, BaseGeometry]
                 + folded_terms(*sector_names, *member_names, chinese=filter(has_chinese, sector_names)),
                 "footprint": from_shape(footprint(members), srid=4326),
                 "route": from_shape(route(members), srid=4326) if entity.kind is Kind.corridor else None,
+                **_tile_columns(properties),
                 **{
                     f"footprint_{name}": from_shape(
                         dissolve([outlines[member.key] for member in members], bands[name]), srid=4326
@@ -236,6 +238,16 @@ def _entity_rows(data: ValidData, generalised: dict[str, dict[str, BaseGeometry]
             }
         )
     return rows
+
+
+def _tile_columns(properties: dict[str, Any]) -> dict[str, Any]:
+    """What a vector tile carries beside names, kind and status (app.layers.ENTITY_FIELDS): lists as
+    comma-separated text, since tiles hold no lists."""
+    return {
+        "sectors": ",".join(properties["sectors"]),
+        "plans": ",".join(str(year) for year in properties["plans"]),
+        **{key: properties[key] for key in ("top_sector", "colour", "province_wide")},
+    }
 
 
 def _entity_sector_rows(data: ValidData) -> list[dict[str, Any]]:

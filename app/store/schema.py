@@ -6,7 +6,7 @@ sectors, references) carry the filters.
 """
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -112,6 +112,13 @@ entities = Table(
     Column("footprint_z7", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
     Column("footprint_z9", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
     Column("map_properties", Text, nullable=False),  # what the page draws and filters by (no quotes)
+    # What vector tiles carry beside names, kind and status (app.layers.ENTITY_FIELDS): a client colours
+    # by sector and filters by plan from the tile alone. Lists as comma-separated text.
+    Column("sectors", Text, nullable=False),
+    Column("top_sector", String(80)),
+    Column("colour", String(16), nullable=False),
+    Column("plans", Text, nullable=False),
+    Column("province_wide", Boolean, nullable=False),
     Index("ix_entities_kind", "kind"),
 )
 

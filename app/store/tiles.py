@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.layers import TILE_FIELD_TYPES
 from app.store.dialect import TileRequest
 from app.store.map_layers import display_geometry, drawn_collection
 from app.store.published import InvalidParameter, StoreReader
@@ -41,7 +42,7 @@ def tilejson(store: StoreReader, layer: str, public_url: str) -> dict[str, Any]:
     never an address taken from the request)."""
     target = drawn_collection(layer, "tile layer")
     west, south, east, north = store.info().extents[layer]
-    fields = {name: "String" for name in target.layer.tile_fields}
+    fields = {name: TILE_FIELD_TYPES.get(name, "String") for name in target.layer.tile_fields}
     return {
         "tilejson": "3.0.0",
         "name": target.layer.title,
