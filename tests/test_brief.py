@@ -16,12 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, expect
 
 from api.factory import create_app
 from app.settings import Settings
 from app.store.published import Store
 
 from .conftest import IN_PROCESS_URL, run_cli
+from .test_web_e2e import DESK, visiting
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 NUMBER_2021 = "鄂经信规划〔2021〕203号"
@@ -199,3 +201,37 @@ def test_the_page_renders_as_an_image(spatialite_loaded: Settings, tmp_path: Pat
     assert image.startswith(b"\x89PNG")
     width, height = int.from_bytes(image[16:20], "big"), int.from_bytes(image[20:24], "big")
     assert abs(height / width - 297 / 210) < 0.01  # an A4 page, upright
+
+
+@pytest.mark.slow  # Chromium and live servers
+def test_the_place_profile_links_its_brief(browser: Browser, servers: dict[str, str]) -> None:
+    site = servers["spatialite"]
+    for hash_, label in (("#sel=p:420600", "简报 PDF"), ("#lang=en&sel=p:421200", "Brief (PDF)")):
+        with visiting(browser, f"{site}/{hash_}", **DESK) as visit:
+            link = visit.page.locator("#profile-body a.brief-link")
+            expect(link).to_have_text(label)
+            href = link.get_attribute("href")
+            adcode = hash_.rsplit(":", 1)[1]
+            assert href == f"/briefs/places/{adcode}.pdf"
+            response = httpx.get(f"{site}{href}", timeout=60)
+            assert response.status_code == 200
+            assert response.headers["content-type"] == "application/pdf"
+
+
+@pytest.mark.slow  # a brief of every prefecture-level place: about a minute
+def test_every_prefecture_brief_holds_its_quotes(in_process: TestClient, tmp_path: Path) -> None:
+    pages = {}
+    for place in in_process.get("/api/places", params={"level": "prefecture"}).json():
+        adcode = place["adcode"]
+        response = in_process.get(f"/briefs/places/{adcode}.pdf")
+        assert response.status_code == 200, adcode
+        pdf = tmp_path / f"{adcode}.pdf"
+        pdf.write_bytes(response.content)
+        text = squeeze(pdf_text(pdf))
+        profile = in_process.get(f"/api/places/{adcode}").json()
+        for entity in [*profile["entities"], *profile["groups"]]:
+            for ref in entity["plan_refs"]:
+                assert squeeze(ref["quote"]) in text, (adcode, entity["id"], ref["quote"])
+        pages[adcode] = page_count(pdf)
+    # Only a place with very many entries runs on: 武汉 (23) and no other prefecture.
+    assert {adcode: count for adcode, count in pages.items() if count > 1}.keys() <= {420100}, pages
