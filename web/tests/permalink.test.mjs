@@ -16,7 +16,7 @@ test("no hash is the first view: Chinese, no filters, no view, nothing selected"
 });
 
 test("the first view's hash holds only the view", () => {
-  assert.equal(serialiseHash(initialState(), VIEW), "#map=8.5%2F30.5928%2F114.3055");
+  assert.equal(serialiseHash(initialState(), VIEW), "#map=8.5/30.5928/114.3055");
   assert.equal(serialiseHash(initialState(), null), "#");
 });
 
@@ -125,4 +125,15 @@ test("a snapshot does not change with the state it was taken of", () => {
   assert.equal(taken.kinds.has("cluster"), true);
   assert.equal(taken.selection.id, "a");
   assert.equal(isNavigation(taken, state), true);
+});
+
+test("the hash reads as it is: slashes, colons and commas stand unescaped, anything else stays escaped", () => {
+  const state = { ...initialState(), lang: "en", kinds: new Set(["cluster", "base"]), selection: { type: "place", id: "420600" } };
+  assert.equal(serialiseHash(state, VIEW), "#lang=en&map=8.5/30.5928/114.3055&kinds=cluster,base&sel=p:420600");
+  const odd = { ...initialState(), sector: "a&b=c d", selection: { type: "entity", id: "x#y" } };
+  const { state: back } = parseHash(serialiseHash(odd, null));
+  assert.equal(back.sector, "a&b=c d");
+  assert.deepEqual(back.selection, { type: "entity", id: "x#y" });
+  // Links written before this change (escaped) mean the same.
+  assert.deepEqual(parseHash("#map=8.5%2F30.5928%2F114.3055&sel=p%3A420600").state.selection, { type: "place", id: "420600" });
 });

@@ -25,6 +25,7 @@ import { bindPhone } from "./phone.js";
 import { bindPrint } from "./print.js";
 import { bindMapKeyboard, createProfiles } from "./profiles.js";
 import { bindSearch } from "./search.js";
+import { bindShare } from "./share.js";
 import { indexSectors, visibleEntities } from "./visibility.js";
 
 const config = JSON.parse($("#atlas-config").textContent);
@@ -127,6 +128,7 @@ Object.assign(atlas.actions, {
   openEntity: profiles.openEntity,
   openPlace: profiles.openPlace,
   showCounties: () => mapView.showCounties(state.counties),
+  renderDownloads: () => renderDownloadLinks(atlas),
 });
 
 /** Takes the state (and the view, if the hash has one) from the address bar. */
@@ -157,6 +159,7 @@ bindSearch(atlas);
 const printSheet = bindPrint(atlas, mapView);
 const matrixView = bindMatrix(atlas);
 bindPhone(atlas, mapView);
+bindShare(atlas, mapView);
 $("#lang").addEventListener("click", () => {
   state.lang = state.lang === "en" ? "zh" : "en";
   renderAll();

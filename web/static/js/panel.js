@@ -4,8 +4,8 @@
 
 import { KINDS } from "../i18n.js";
 import { $, el } from "./dom.js";
-import { filterParams } from "./permalink.js";
-import { facetCounts, filtersActive, planYears, unknownSector } from "./visibility.js";
+import { DOWNLOAD_FORMATS, downloadLinks } from "./downloads.js";
+import { facetCounts, filtersActive, planYears, unknownSector, visibleEntities } from "./visibility.js";
 
 /**
  * A button that opens an entity's profile (in the list, and in a place's profile). It says which plan
@@ -144,11 +144,32 @@ export function renderResults(atlas, { shown, onMap, provinceWide }) {
   else showNotice();
 }
 
+/**
+ * The download buttons give what is shown (downloads.js): the list's entities, or those a place's profile
+ * shows (`atlas.placeShown`, set by profiles.js). With nothing shown they are disabled, and say why.
+ */
 export function renderDownloadLinks(atlas) {
-  const params = filterParams(atlas.state).toString();
-  const query = params ? `?${params}` : "";
-  $("#dl-geojson").href = `/downloads/clusters.geojson${query}`;
-  $("#dl-csv").href = `/downloads/clusters.csv${query}`;
+  const { state, data, tr, nameOf } = atlas;
+  const place = state.selection?.type === "place" ? state.selection.id : null;
+  let shown;
+  if (!place) shown = visibleEntities(data.entities.map((feature) => feature.properties), state, data.sectors).shown.length;
+  else if (!data.places.has(Number(place))) shown = 0; // an unknown place shows nothing
+  else shown = atlas.placeShown?.adcode === place ? atlas.placeShown.count : null; // null: the profile is on its way
+  const { hrefs, reason } = downloadLinks(state, shown);
+  for (const { format, id } of DOWNLOAD_FORMATS) {
+    const link = $(`#${id}`);
+    if (hrefs) link.href = hrefs[format];
+    else link.removeAttribute("href"); // a link without href cannot be followed, by pointer or keyboard
+    link.setAttribute("aria-disabled", String(!hrefs));
+    link.classList.toggle("disabled", !hrefs);
+    if (hrefs) link.removeAttribute("aria-describedby");
+    else link.setAttribute("aria-describedby", "dl-scope");
+  }
+  const scope = $("#dl-scope");
+  scope.classList.toggle("download-none", !hrefs);
+  if (!hrefs) scope.textContent = tr(reason);
+  else if (place) scope.textContent = tr("downloadScopePlace", nameOf(data.places.get(Number(place)))).replace("{m}", shown ?? "…");
+  else scope.textContent = tr("downloadScope", shown);
 }
 
 export function syncControls(atlas) {

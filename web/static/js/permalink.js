@@ -68,7 +68,16 @@ export function serialiseHash(state, view) {
   for (const [key, value] of filterParams(state)) params.set(key === "kind" ? "kinds" : key, value);
   if (state.counties) params.set("counties", "1");
   if (state.selection) params.set("sel", `${state.selection.type === "place" ? "p" : "e"}:${state.selection.id}`);
-  return `#${params}`;
+  return `#${readable(params)}`;
+}
+
+/**
+ * The parameters as a fragment people can read (`map=8/30.5/114.3`, `kinds=cluster,base`, `sel=p:420600`):
+ * "/", ":" and "," may stand as they are in a fragment (RFC 3986), so a shared link and its QR code are
+ * shorter and say what they show. Parsing reads either spelling (old links keep working).
+ */
+function readable(params) {
+  return params.toString().replace(/%2F/gi, "/").replace(/%3A/gi, ":").replace(/%2C/gi, ",");
 }
 
 /**

@@ -106,6 +106,7 @@ export function createProfiles(atlas, mapView) {
   async function openEntity(id, { fly }) {
     state.selection = { type: "entity", id };
     actions.writeHash();
+    actions.renderDownloads(); // back to the list's (a place's profile may have been open)
     if (!knownEntity(id)) return showUnknown(tr("unknownEntity", id), id);
     const cancel = loadingSoon();
     let detail;
@@ -189,6 +190,7 @@ export function createProfiles(atlas, mapView) {
   async function openPlace(adcode, { fly }) {
     state.selection = { type: "place", id: String(adcode) };
     actions.writeHash();
+    actions.renderDownloads(); // the place's own, once its profile says how many
     if (!knownPlace(adcode)) return showUnknown(tr("unknownPlace", adcode), String(adcode));
     const cancel = loadingSoon();
     let profile;
@@ -203,6 +205,9 @@ export function createProfiles(atlas, mapView) {
     if (!profile) return showUnknown(tr("unknownPlace", adcode), String(adcode));
     // The sector chips follow what is listed, not everything the place has.
     const listed = [...profile.entities, ...profile.groups].filter((entity) => isVisible(entity, state, data.sectors));
+    // The downloads give what this profile shows (panel.renderDownloadLinks).
+    atlas.placeShown = { adcode: String(adcode), count: listed.length };
+    actions.renderDownloads();
     const sectors = sectorsCarried(profile.sectors, listed, data.sectors).map((sector) => chip(nameOf(sector), () => actions.chooseSector(sector.id)));
     showProfile(
       atlas,
@@ -227,6 +232,7 @@ export function createProfiles(atlas, mapView) {
 
   function showBrowse() {
     mapView.clearHighlight();
+    actions.renderDownloads();
     $("#profile").hidden = true;
     $("#browse").hidden = false;
   }
