@@ -191,13 +191,12 @@ def test_share_dialog_in_english(visit: Visit) -> None:
     assert "lang=en" in page.locator("#share-url").input_value()
 
 
-def test_save_image_is_a_png_of_the_map_that_is_not_blank(visit: Visit, tmp_path: Path) -> None:
-    page = visit.page
-    open_share(page)
-    path = download(page, "#share-image", tmp_path)
+def assert_png_of_the_map(page: Page, path: Path) -> None:
+    """``path`` is a PNG of the map's size on screen (at the page's pixel ratio, at most 2) with the map in it."""
     assert path.name.startswith("hubei-map-") and path.suffix == ".png"
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     box = page.locator("#map").bounding_box()
+    assert box is not None
     ratio = page.evaluate("Math.min(window.devicePixelRatio || 1, 2)")
     with Image.open(path) as image:
         assert image.size == (round(box["width"] * ratio), round(box["height"] * ratio))
@@ -209,4 +208,20 @@ def test_save_image_is_a_png_of_the_map_that_is_not_blank(visit: Visit, tmp_path
         background = pixels.getpixel((2, image.height // 2))
         drawn = sum(1 for pixel in middle.get_flattened_data() if pixel != background)
         assert drawn > middle.width * middle.height // 10
+
+
+def test_save_image_is_a_png_of_the_map_that_is_not_blank(visit: Visit, tmp_path: Path) -> None:
+    page = visit.page
+    open_share(page)
+    assert_png_of_the_map(page, download(page, "#share-image", tmp_path))
     expect(page.locator("#share-status")).to_have_text("图片已保存。")
+
+
+def test_save_image_on_a_phone_while_the_panel_covers_the_map(browser: Browser, site: str, tmp_path: Path) -> None:
+    with visiting(browser, f"{site}/", width=390, height=800) as opened:
+        page = opened.page
+        page.locator("#sheet-toggle").click()  # the panel takes the whole screen; the map lies hidden beneath
+        expect(page.locator("body")).to_have_attribute("data-sheet", "full")
+        page.locator("#share").click()
+        assert_png_of_the_map(page, download(page, "#share-image", tmp_path))
+        expect(page.locator("#map")).to_have_css("visibility", "hidden")  # and stays hidden behind the panel

@@ -39,12 +39,19 @@ function imageName() {
 /** The map as it is on screen (boundaries, entities, names, legend, scale and sources; not the zoom buttons) as a PNG data URL. */
 export async function mapImage(mapNode) {
   const { toPng } = await imageLibrary();
-  return toPng(mapNode, {
-    pixelRatio: Math.min(window.devicePixelRatio || 1, MAX_PIXEL_RATIO),
-    backgroundColor: getComputedStyle(mapNode).backgroundColor,
-    skipFonts: true, // the page's fonts are the system's: nothing to embed, no style sheet to read
-    filter: (node) => !node.classList?.contains("leaflet-control-zoom"),
-  });
+  // A phone's full-screen panel hides the map beneath it (phone.js): it is drawn as if seen, and the panel
+  // and the dialog above it keep it out of sight meanwhile.
+  mapNode.style.visibility = "visible";
+  try {
+    return await toPng(mapNode, {
+      pixelRatio: Math.min(window.devicePixelRatio || 1, MAX_PIXEL_RATIO),
+      backgroundColor: getComputedStyle(mapNode).backgroundColor,
+      skipFonts: true, // the page's fonts are the system's: nothing to embed, no style sheet to read
+      filter: (node) => !node.classList?.contains("leaflet-control-zoom"),
+    });
+  } finally {
+    mapNode.style.visibility = "";
+  }
 }
 
 /** Wires the share button to its dialog (made anew on each opening, in the language of the moment). */
