@@ -80,6 +80,9 @@ MIN_SPAN_DEGREES = 0.4  # a county alone is framed with some of its neighbours
 SIMPLIFY_UNITS = 1.5  # drawing units; the map is 84 mm wide, so 0.13 mm: below the thinnest line
 KM_PER_DEGREE = 111.32
 PLACE_INK = "#1b1b1b"
+# Paul Tol's "muted" scheme and its grey, as the page's palette.js has them.
+TOL_MUTED = ("#332288", "#882255", "#117733", "#AA4499", "#CC6677", "#44AA99", "#999933", "#88CCEE", "#DDCC77")
+GREY = "#BBBBBB"
 # A document number the curators' note says the plan implements (the 2014 plan bears none of its own).
 _IMPLEMENTS = re.compile(r"implements.*?（([^（）]*?〔\d{4}〕\d+号)）")
 
@@ -126,7 +129,14 @@ def _context(store: StoreReader, profile: dict[str, Any], approval_number: str, 
         places.setdefault(place["adcode"], place)  # the higher level first for the four shared adcodes
     plans = cited_plans(store)
     by_plan = {plan["id"]: plan for plan in plans}
-    entities, groups = profile["entities"], profile["groups"]
+    # Coloured as the page colours what it draws (web/static/js/palette.js): by top-level sector, in Paul
+    # Tol's muted hues, which stay apart for colour-blind readers and in greyscale print.
+    colours = colour_scheme([*profile["entities"], *profile["groups"]], list(sectors))
+
+    def coloured(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [entry | {"colour": colours.get(entry.get("top_sector"), GREY)} for entry in entries]
+
+    entities, groups = coloured(profile["entities"]), coloured(profile["groups"])
     numbered = [*entities, *groups]
     shapes = entity_shapes(store, [entity["id"] for entity in numbered])
     info = store.info()
@@ -139,7 +149,7 @@ def _context(store: StoreReader, profile: dict[str, Any], approval_number: str, 
             _entry(group, number, sectors, places, by_plan) for number, group in enumerate(groups, len(entities) + 1)
         ],
         "quote_count": sum(len(entity["plan_refs"]) for entity in numbered),
-        "sectors": _sector_groups(profile["sectors"], sectors),
+        "sectors": _sector_groups(profile["sectors"], sectors, colours),
         "map": Markup(_map_svg(store, profile, numbered, shapes)),
         "legend": _legend(profile, numbered, shapes),
         "sources": [_source(plan) for plan in plans],
@@ -157,9 +167,29 @@ def _flatten(tree: Iterable[dict[str, Any]], top: str | None = None) -> Iterable
         yield from _flatten(node["children"], top or node["id"])
 
 
-def _sector_groups(carried: Sequence[dict[str, Any]], sectors: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The place's sectors under their top-level sectors, whose colours the map uses: each top-level sector
-    (in both languages) with the sub-sectors named there (in the plan's words)."""
+def colour_scheme(entries: Sequence[dict[str, Any]], order: Sequence[str]) -> dict[str, str]:
+    """The colour of each top-level sector among ``entries``' (``top_sector``), by the page's rule
+    (``colourScheme`` in web/static/js/palette.js, with no sector chosen): the most frequent get the hues
+    that read best, ties in the tree's ``order``; past nine categories, the eight most frequent keep a hue
+    and the rest share the grey."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        if entry.get("top_sector"):
+            counts[entry["top_sector"]] = counts.get(entry["top_sector"], 0) + 1
+
+    def rank(sector: str) -> int:
+        return order.index(sector) if sector in order else len(order)
+
+    by_count = sorted(counts, key=lambda sector: (-counts[sector], rank(sector)))
+    kept = by_count if len(by_count) <= len(TOL_MUTED) else by_count[: len(TOL_MUTED) - 1]
+    return dict(zip(kept, TOL_MUTED, strict=False))
+
+
+def _sector_groups(
+    carried: Sequence[dict[str, Any]], sectors: dict[str, dict[str, Any]], colours: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The place's sectors under their top-level sectors: each top-level sector (in both languages) with
+    the sub-sectors named there (in the plan's words), and its colour where the map has one for it."""
     groups: dict[str, dict[str, Any]] = {}
     for sector in carried:
         known = sectors.get(sector["id"])
@@ -167,7 +197,8 @@ def _sector_groups(carried: Sequence[dict[str, Any]], sectors: dict[str, dict[st
             continue
         top = sectors[known["top"]]
         group = groups.setdefault(
-            top["id"], {"name_zh": top["name_zh"], "name_en": top["name_en"], "colour": top["colour"], "subs": []}
+            top["id"],
+            {"name_zh": top["name_zh"], "name_en": top["name_en"], "colour": colours.get(top["id"]), "subs": []},
         )
         if known["id"] != top["id"]:
             group["subs"].append(known["name_zh"])
@@ -189,7 +220,7 @@ def _entry(
         "number": number,
         "name_zh": entity["name_zh"],
         "name_en": entity["name_en"],
-        "colour": entity.get("colour") or "#777777",
+        "colour": entity["colour"],
         "kind": f"{kind_zh} {kind_en}",
         "status": f"{status_zh} {status_en}",
         "inferred": entity.get("confidence") == "inferred",
@@ -334,7 +365,7 @@ def _map_svg(
     # Areas before lines; the largest first, so that smaller ones stay visible on top.
     areas = sorted((e for e in drawn if not _is_group(e)), key=lambda e: -shapes[e["id"]].footprint.area)
     for entity in areas:
-        colour = entity.get("colour") or "#777777"
+        colour = entity["colour"]
         footprint = shapes[entity["id"]].footprint
         out.append(path(footprint, fill=colour, fill_opacity=0.2, stroke=colour, stroke_width=1.6, fill_rule="evenodd"))
     out += [
@@ -367,7 +398,7 @@ def _group_marks(
     """A corridor as a line through its cities in the plan's order; a city group as a dashed outline. City
     groups take turns along their dashes, so that groups over the same cities (the Wuhan city circle and
     the Greater Wuhan metropolitan area) show both colours rather than the last one drawn."""
-    colour = entity.get("colour") or "#777777"
+    colour = entity["colour"]
     if entity["kind"] == "corridor" and shape.route is not None:
         line = projection.shape(shape.route, simplify=False)  # every stop stays
         marks = [
@@ -443,7 +474,7 @@ def _legend(
     drawn = [entity for entity in entities if _drawn(entity, shapes)]
     items = [{"mark": "place", "text": f"{profile['name_zh']} {profile['name_en']}"}]
     if any(not _is_group(entity) for entity in drawn):
-        colours = list(dict.fromkeys(entity.get("colour") or "#777777" for entity in drawn if not _is_group(entity)))
+        colours = list(dict.fromkeys(entity["colour"] for entity in drawn if not _is_group(entity)))
         stops = ", ".join(
             f"{colour} {100 * i / len(colours[:4]):.0f}%, {colour} {100 * (i + 1) / len(colours[:4]):.0f}%"
             for i, colour in enumerate(colours[:4])

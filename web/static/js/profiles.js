@@ -213,6 +213,8 @@ export function createProfiles(atlas, mapView) {
       atlas,
       el("h2", { tabindex: "-1" }, nameOf(profile)),
       el("p", { class: "alt-name" }, `${tr(`level_${profile.level}`)} · ${otherNameOf(profile)} · ${profile.adcode}`),
+      // The place's one-page brief (PDF, made by the server): for a leader's desk.
+      el("p", {}, el("a", { class: "button brief-link", href: `/briefs/places/${profile.adcode}.pdf`, target: "_blank", rel: "noopener", title: tr("briefPdfTitle") }, tr("briefPdf"))),
       el(
         "p",
         { class: "quote-toggles" },
