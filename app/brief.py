@@ -21,6 +21,10 @@ Why WeasyPrint (HTML and CSS to PDF) rather than Typst or ReportLab:
   of its own for the catalogue's text, and a ~30 MB compiler binary; ReportLab leaves line breaking of
   CJK text and layout to us.
 
+The date on the brief is the data's (数据日期: when the store was loaded), not the day it was printed: a
+brief is then the same bytes for the whole life of a build, which is what the read cache replays and the
+ETag names (the web service keys both on the build), and the day of printing is the reader's to write.
+
 The map is drawn here as SVG from the store's generalised outlines (shapely, an equirectangular
 projection true at the frame's middle latitude, which at Hubei's size distorts less than the line width).
 """
