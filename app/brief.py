@@ -56,25 +56,14 @@ from app.store import browse
 from app.store.place_map import EntityShape, Outline, entity_shapes, unit_outlines
 from app.store.plans import plans as cited_plans
 from app.store.published import StoreReader
+from app.tables import WORDS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
 TEMPLATE = "brief.html"
 GROUP_KINDS = (Kind.city_group.value, Kind.corridor.value)  # listed apart, as the place profile does
 
-KIND_WORDS = {
-    "cluster": ("产业集群", "Cluster"),
-    "corridor": ("产业走廊", "Corridor"),
-    "city_group": ("城市群", "City group"),
-    "specialisation": ("城市特色产业", "City specialisation"),
-    "base": ("基地与园区", "Base or park"),
-    "platform": ("平台与实验室", "Platform or lab"),
-}
-STATUS_WORDS = {"existing": ("已有", "Existing"), "planned": ("规划建设", "Planned")}
-LEVEL_WORDS = {
-    "province": ("省", "Province"),
-    "prefecture": ("市州", "Prefecture-level"),
-    "county": ("县市区", "County-level"),
-}
+# The same words as the tables' (app/tables.py): one vocabulary for files and briefs.
+KIND_WORDS, STATUS_WORDS, LEVEL_WORDS = WORDS["kind"], WORDS["status"], WORDS["level"]
 
 # The map's box on paper, in SVG user units (the template scales it to its column's width).
 MAP_WIDTH = 1000.0

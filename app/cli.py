@@ -148,13 +148,18 @@ def export_command(
         except InvalidParameter as exc:
             typer.echo(f"无法导出 Cannot export: {exc}", err=True)
             raise typer.Exit(2) from None
+    _write(output, rendered.content)
+    typer.echo(f"已导出 Exported {layer.value} ({file_format.value}) to {output}")
+
+
+def _write(output: Path, content: bytes) -> None:
+    """Writes a made file, or says why it cannot (exit 1)."""
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(rendered.content)
+        output.write_bytes(content)
     except OSError as exc:
         typer.echo(f"无法写入 Cannot write {output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"已导出 Exported {layer.value} ({file_format.value}) to {output}")
 
 
 @contextmanager
@@ -195,12 +200,7 @@ def brief_command(
         except StoreUnavailable as exc:
             typer.echo(f"存储不可用 Store unavailable: {exc}", err=True)
             raise typer.Exit(1) from None
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(brief.content)
-    except OSError as exc:
-        typer.echo(f"无法写入 Cannot write {output}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(1) from None
+    _write(output, brief.content)
     typer.echo(f"已生成 Wrote {output} ({brief.pages} 页 page{'s' if brief.pages > 1 else ''})")
 
 
