@@ -29,6 +29,7 @@ from app.errors import AtlasError
 from app.gazetteer import Gazetteer
 from app.plan_texts import PlanText, PlanTextError, squeeze
 from app.settings import Settings
+from app.targets import Known, Target, check_targets, read_targets, targets_path
 from app.text_search import did_you_mean, fold
 from app.yaml_source import Path_, YamlSource, YamlSyntaxError, read_yaml
 
@@ -80,6 +81,8 @@ class ValidData:
     catalogue: Catalogue
     # adcodes of each entity's members, resolved by the gazetteer, in the catalogue's order
     members: dict[str, list[int]] = field(default_factory=dict)
+    # the plans' numeric targets and baselines (data/targets.yaml; none when the file is absent)
+    targets: list[Target] = field(default_factory=list)
 
 
 def validate(settings: Settings) -> ValidData:
@@ -134,10 +137,34 @@ class _Checker:
         members = self._check_entities(source, entities, {s.id for _, s in sectors}, gazetteer)
         self._check_aliases(source, "sectors", sectors)
         self._check_aliases(source, "entities", entities)
+        known = Known(
+            {plan.id: plan for _, plan in plans},
+            texts,
+            {s.id for _, s in sectors},
+            {e.id for _, e in entities},
+            {unit.adcode for unit in units} if units else set(),
+        )
+        targets = self._check_targets(known)
         if self.faults or units is None or gazetteer is None:
             return None
         catalogue = Catalogue(**{name: [record for _, record in parsed] for name, parsed in records.items()})
-        return ValidData(units, gazetteer, catalogue, members)
+        return ValidData(units, gazetteer, catalogue, members, targets)
+
+    def _check_targets(self, known: Known) -> list[Target]:
+        """The targets of data/targets.yaml, each fault named with its file and line (see app.targets)."""
+        path = targets_path(self.settings.data_dir)
+        try:
+            source = read_targets(path)
+        except OSError as exc:
+            self._fault(path, None, None, None, f"cannot be read ({exc.strerror or exc})")
+            return []
+        except YamlSyntaxError as exc:
+            for line, message in exc.problems:
+                self._fault(exc.path, line, None, None, f"not valid YAML: {message}")
+            return []
+        if source is None:
+            return []
+        return check_targets(source, known, lambda where, entry, text: self._at(source, where, entry or None, text))
 
     def _fault(self, file: Path, line: int | None, entry: str | None, field: str | None, text: str) -> None:
         self.faults.append(Fault(file, line, entry, field, text))
