@@ -54,6 +54,8 @@ class Plan(_Record):
     issuer_en: Text
     number: Text | None = None
     date: date
+    # The years the plan runs, as it states them (e.g. 2021—2025); cited with every quote (app.citation).
+    period: Text | None = None
     note: Text | None = None
 
 

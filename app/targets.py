@@ -197,7 +197,7 @@ def _check_one(target: Target, at: Path_, entry: str, known: Known, report: Repo
         text = known.texts.get(target.plan)
         if text is not None and not text.contains(target.quote):
             report((*at, "quote"), entry, f"quote is not verbatim in {plan.file} (white space aside)")
-    if not target.number_in_quote():
+    if target.unit in UNITS and not target.number_in_quote():  # an unknown unit is one fault, not two
         forms = " or ".join(dict.fromkeys(target.written_forms()[:2]))
         report((*at, "quote"), entry, f"the quote does not hold the number as written ({forms})")
     scope_known = {
@@ -239,7 +239,13 @@ MEDIA_TYPES = {
 def table(targets: Iterable[dict[str, Any]], lang: str = "zh") -> list[list[Any]]:
     """A header row (Chinese, or English with ``lang="en"``) and one row per target."""
     header = [en if lang == "en" else zh for _, zh, en in COLUMNS]
-    return [header, *([target.get(key) for key, _, _ in COLUMNS] for target in targets)]
+    suffix = "en" if lang == "en" else "zh"
+    return [header, *([_cell(target, key, suffix) for key, _, _ in COLUMNS] for target in targets)]
+
+
+def _cell(target: dict[str, Any], key: str, suffix: str) -> Any:
+    """A target's value for a column; the scope's name in the file's language."""
+    return target.get(f"scope_name_{suffix}") if key == "scope_name" else target.get(key)
 
 
 def as_csv(targets: Iterable[dict[str, Any]], lang: str = "zh") -> bytes:

@@ -35,8 +35,10 @@ from app.versions import store_version
 
 # Bumped whenever what a load writes changes, so that a store built by older code is rebuilt
 # (4: sectors' colour and descendants; entities' plans, top_sector, colour and province_wide;
-# 6: search aliases and pinyin columns; 7: entities' tile columns, each layer's own extent).
-SCHEMA_VERSION = "7"
+# 6: search aliases and pinyin columns; 7: entities' tile columns, each layer's own extent;
+# 8: entities' inferred_sectors; 9: the plans' targets and periods;
+# 10: lineage links, sector roll-up across editions).
+SCHEMA_VERSION = "10"
 Progress = Callable[[str], None]
 
 
@@ -97,6 +99,7 @@ def _fill(connection: Connection, data: ValidData, progress: Progress) -> dict[s
         (schema.entity_places, _entity_place_rows(data)),
         (schema.plan_refs, _plan_ref_rows(data)),
         (schema.text_notes, [note.model_dump() | {"plan_id": note.plan} for note in catalogue.text_notes]),
+        (schema.targets, _target_rows(data)),
     ]
     counts = {}
     for table, rows in steps:
@@ -291,3 +294,16 @@ def _plan_ref_rows(data: ValidData) -> list[dict[str, Any]]:
                     | ref.model_dump(include={"year", "section", "quote"})
                 )
     return rows
+
+
+def _target_rows(data: ValidData) -> list[dict[str, Any]]:
+    """The plans' targets (app.targets) in file order; a scope id is kept as text (an adcode too)."""
+    return [
+        target.model_dump(mode="json", exclude={"plan", "scope_id"})
+        | {
+            "position": position,
+            "plan_id": target.plan,
+            "scope_id": None if target.scope_id is None else str(target.scope_id),
+        }
+        for position, target in enumerate(data.targets)
+    ]

@@ -6,7 +6,7 @@ sectors, references) carry the filters.
 """
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -62,6 +62,7 @@ plans = Table(
     Column("number", Text),
     Column("date", Date, nullable=False),
     Column("note", Text),
+    Column("period", Text),  # e.g. 2021—2025, as the plan states it (None where it states none)
 )
 
 sectors = Table(
@@ -164,6 +165,30 @@ plan_refs = Table(
     Index("ix_plan_refs_subject", "subject", "subject_id"),
     Index("ix_plan_refs_year", "year"),
 )
+
+# The plans' numeric targets and baselines (app.targets), in data/targets.yaml's order.
+targets = Table(
+    "targets",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("plan_id", String(32), ForeignKey("plans.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("metric_zh", Text, nullable=False),
+    Column("metric_en", Text, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("value_to", Float),
+    Column("qualifier", String(16)),
+    Column("unit", String(16), nullable=False),
+    Column("year", Integer),
+    Column("scope", String(16), nullable=False),
+    Column("scope_id", String(80)),  # sector id, entity id or adcode (as text); None for the province
+    Column("section", Text, nullable=False),
+    Column("quote", Text, nullable=False),
+    Column("note", Text),
+    Index("ix_targets_scope", "scope", "scope_id"),
+)
+
 
 text_notes = Table(
     "text_notes",

@@ -25,6 +25,7 @@ import { bindPhone } from "./phone.js";
 import { bindPrint } from "./print.js";
 import { bindMapKeyboard, createProfiles } from "./profiles.js";
 import { bindSearch } from "./search.js";
+import { createTargets } from "./targets.js";
 import { bindShare } from "./share.js";
 import { indexSectors, visibleEntities } from "./visibility.js";
 
@@ -51,6 +52,7 @@ const atlas = {
 };
 
 const mapView = createMap(atlas);
+atlas.targets = createTargets(atlas); // before the profiles, which show a place's targets
 const profiles = createProfiles(atlas, mapView);
 
 // The state the current history entry shows. A new selection or new filters push an entry, so that the
@@ -88,6 +90,7 @@ function update() {
   renderLegend(atlas, mapView.legendBox(), visible.shown);
   printSheet?.refresh(); // a re-render while printing (a band loaded for the paper's zoom) keeps the sheet's legend
   matrixView?.refresh(); // compare places follows the filters and the language
+  atlas.targets.renderSector(); // the chosen sector's targets above the list
   writeHash();
 }
 

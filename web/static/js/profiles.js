@@ -44,7 +44,8 @@ function quoteBlock(atlas, ref) {
     el(
       "footer",
       {},
-      el("cite", {}, tr(`planTitle_${ref.plan}`)),
+      // The plan cited as everywhere else (app/citation.py): title, issuer, number, date, period.
+      el("cite", {}, ref.citation || tr(`planTitle_${ref.plan}`)),
       el("span", { class: "year" }, ` · ${tr("yearOf", ref.year)}`),
       el("span", { class: "section" }, ` · ${ref.section}`),
     ),
@@ -230,6 +231,10 @@ export function createProfiles(atlas, mapView) {
       el("p", {}, ...(sectors.length ? sectors : [tr("none")])),
     );
     mapView.highlight(profile.geometry, { fly });
+    // The plans' targets about the place (app/targets.py), before what the plans put there.
+    atlas.targets.placeBlock(adcode).then((block) => {
+      if (block && state.selection?.id === String(adcode)) $("#profile-body .quote-toggles")?.before(block);
+    });
   }
 
   function showBrowse() {
