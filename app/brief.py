@@ -50,6 +50,7 @@ from markupsafe import Markup
 from shapely.geometry.base import BaseGeometry
 
 from app.catalogue import Kind
+from app.citation import plan_citation
 from app.errors import AtlasError, NotFound
 from app.query import BBox
 from app.store import browse
@@ -237,21 +238,14 @@ def _citation(plan: dict[str, Any] | None, ref: dict[str, Any]) -> str:
 
 
 def _source(plan: dict[str, Any]) -> dict[str, str]:
-    """A plan as the sources list gives it, in Chinese and in English."""
-    year, month, day = (int(part) for part in plan["date"].split("-"))
-    zh = [f"《{plan['title_zh']}》", plan["issuer_zh"]]
-    en = [plan["title_en"], plan["issuer_en"]]
-    if plan["number"]:
-        zh.append(plan["number"])  # once: the English reader finds it in the Chinese beside
-    zh.append(f"{year}年{month}月{day}日")
-    en.append(plan["date"])
-    text_zh, text_en = "，".join(zh), ", ".join(en)
+    """A plan as the sources list gives it: the one citation of every quote (app.citation), its Chinese and
+    English halves apart, and what a plan without a number of its own implements, where the note says."""
+    text_zh, text_en = plan_citation(plan).split(" / ", 1)
     if not plan["number"]:
         implemented = _IMPLEMENTS.search(plan["note"] or "")
-        text_zh += "；原文未载文号" + (f"（系落实{implemented[1]}）" if implemented else "")
-        text_en += "; the text bears no document number of its own" + (
-            f" (it implements {implemented[1]})" if implemented else ""
-        )
+        if implemented:
+            text_zh += f"（系落实{implemented[1]}）"
+            text_en += f" (it implements {implemented[1]})"
     return {"zh": text_zh, "en": text_en}
 
 

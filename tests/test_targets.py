@@ -241,6 +241,17 @@ def test_plan_refs_cite_the_plan(api: httpx.Client) -> None:
     assert refs and all(" / " in ref["citation"] for ref in refs)
 
 
+def test_api_plans_give_the_one_citation(api: httpx.Client) -> None:
+    """/api/plans (the print sheet's sources) cites each plan as the quotes do, period included."""
+    plans = {plan["id"]: plan for plan in get(api, "/api/plans")}
+    assert plans["fyp2021"]["period"] == "2021—2025" and plans["action2014"]["period"] == "2014—2017"
+    ref = get(api, "/api/clusters/xianning-crane-cluster")["plan_refs"][0]
+    assert ref["citation"] == plans[ref["plan"]]["citation"]
+    zh, en = plans["fyp2021"]["citation"].split(" / ")
+    assert zh.startswith("《湖北省装备制造业“十四五”发展规划》") and "规划期2021—2025年" in zh
+    assert "period 2021–2025" in en
+
+
 # --- the page ---------------------------------------------------------------------------------------------
 
 
@@ -258,6 +269,9 @@ def test_page_shows_targets_and_the_chart(browser: Browser, servers: dict[str, s
         assert chart.locator("rect.bar-2014").count() >= 1 and chart.locator("rect.bar-2021").count() >= 1
         expect(chart).to_contain_text("2017")
         expect(chart).to_contain_text("2025")
+        sources = visit.page.locator(".print-sources")
+        expect(sources).to_contain_text("规划期2021—2025年")
+        expect(sources).to_contain_text("规划期2014—2017年")
     with visiting(browser, f"{servers['spatialite']}/#sector=auto", **DESK) as visit:
         block = visit.page.locator("#sector-targets")
         expect(block).to_contain_text("1万亿元")

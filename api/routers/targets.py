@@ -1,4 +1,5 @@
-"""``/api/targets``: the plans' numeric targets and baselines as JSON, CSV and XLSX (``app.targets``)."""
+"""``/api/targets``: the plans' numeric targets and baselines as JSON, CSV and XLSX (``app.targets``); and
+``/api/plans``: the plans as every quote cites them (``app.citation``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, Field
 from api.dependencies import StoreDep
 from api.routers.common import AsciiInteger, only_declared_parameters
 from app import targets as core
+from app.store import plans as cited_plans
 from app.store import targets as stored
 
 router = APIRouter(prefix="/api", tags=["人员 People"], dependencies=[Depends(only_declared_parameters)])
@@ -39,6 +41,22 @@ class Target(BaseModel):
     citation: str = Field(description="The plan: title, issuer, document number, date and period (中文 / English).")
 
 
+class Plan(BaseModel):
+    """A plan as a source: its metadata and the citation every quote of it carries."""
+
+    id: str
+    year: int
+    title_zh: str
+    title_en: str
+    issuer_zh: str
+    issuer_en: str
+    number: str | None = Field(description="The document number; null where the text bears none of its own.")
+    date: str
+    period: str | None = Field(description="The years the plan runs, as it states them (2021—2025).")
+    note: str | None
+    citation: str = Field(description="Title, issuer, document number, date and period (中文 / English).")
+
+
 class TargetList(BaseModel):
     """The targets matching the filters, in data/targets.yaml's order."""
 
@@ -62,6 +80,13 @@ YearParam = Annotated[
 ]
 KindParam = Annotated[Literal["target", "baseline"] | None, Query()]
 LangParam = Annotated[Literal["zh", "en"], Query(description="Headers of the file: zh or en.")]
+
+
+@router.get("/plans", response_model=list[Plan], summary="The plans, as cited")
+def plans(store: StoreDep) -> list[dict]:
+    """Both plans, newest first, each with the one citation string the API, the page, the files and the
+    print sheet use wherever a quote is."""
+    return cited_plans.plans(store)
 
 
 def _filters(plan: int | None, sector: str | None, place: int | None, year: int | None, kind: str | None):

@@ -10,6 +10,7 @@
 // match (a PDF made with print media emulated, which fires no beforeprint).
 
 import { KINDS } from "../i18n.js";
+import { getJSON } from "./api.js";
 import { $, el } from "./dom.js";
 import { colourScheme, NONE, OTHER } from "./palette.js";
 import { visibleEntities } from "./visibility.js";
@@ -134,6 +135,17 @@ function hugContent(map, bounds) {
 export function bindPrint(atlas, mapView) {
   const map = mapView.leaflet;
   let saved = null; // the screen's view while the print layout is on
+  // The sources as every quote cites them (app/citation.py, /api/plans): title, issuer, number, date,
+  // period. The page's own words stay if the list cannot be had.
+  getJSON("/api/plans")
+    .then((plans) => {
+      const lines = plans.map((plan) => el("p", { class: "plan-source" }, plan.citation));
+      const fallbacks = [...document.querySelectorAll(".print-sources [data-i18n^=printSource]")];
+      if (!lines.length || !fallbacks.length) return;
+      fallbacks[0].replaceWith(...lines);
+      fallbacks.slice(1).forEach((line) => line.remove());
+    })
+    .catch(() => {});
 
   function enter() {
     const drawn = drawnEntities(atlas);
