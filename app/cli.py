@@ -101,6 +101,8 @@ def summary(data: ValidData, settings: Settings) -> str:
         + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items())),
         f"规划原文 Plan quotes: {quotes + len(catalogue.text_notes)} verbatim "
         f"({len(catalogue.text_notes)} text notes on defects of the extracted plans)",
+        f"规划目标 Targets: {sum(t.kind.value == 'target' for t in data.targets)} targets, "
+        f"{sum(t.kind.value == 'baseline' for t in data.targets)} baselines, each number in its verbatim quote",
     ]
     return "\n".join(lines)
 
