@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.limits import Limits
 from api.middleware import CachedReads, CollapseSlashes, HeadAsGet, SecurityHeaders
-from api.routers import briefs, downloads, health, map_page, matrix, ogc, people, share, targets, tiles, web
+from api.routers import briefs, compare, downloads, health, map_page, matrix, ogc, people, share, targets, tiles, web
 from api.routers.common import only_declared_parameters, public_url
 from app import __version__
 from app.runtime import prepare
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.store = settings, store
     app.state.limits = Limits.from_settings(settings)
     errors.install(app)
-    for module in (people, matrix, targets, share, map_page, ogc, downloads, briefs, tiles, health, web):
+    for module in (people, compare, matrix, targets, share, map_page, ogc, downloads, briefs, tiles, health, web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 

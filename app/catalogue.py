@@ -153,6 +153,9 @@ class Catalogue(BaseModel):
     sectors: list[Sector]
     entities: list[Entity]
     text_notes: list[TextNote]
+    # Later sector id → earlier editions' sectors it takes in whole (data/lineage.yaml, app.lineage), so
+    # that one sector filter spans every edition.
+    sector_takes_in: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     def plan(self, plan_id: str) -> Plan:
         """The plan with this id (the catalogue is validated, so it exists)."""
@@ -177,10 +180,15 @@ class Catalogue(BaseModel):
         return self.sector_chain(sector_id)[-1]
 
     def sector_descendants(self, sector_id: str) -> list[str]:
-        """The sector's own id first, then its sub-sectors' at every depth in catalogue order: the sectors
-        that selecting this sector selects."""
+        """The sector's own id first, then its sub-sectors' at every depth in catalogue order, then the
+        earlier editions' sectors it takes in (``sector_takes_in``) with theirs: the sectors that selecting
+        this sector selects."""
         below = [sector.id for sector in self.sectors if sector_id in self.sector_chain(sector.id)[1:]]
-        return [sector_id, *below]
+        found = [sector_id, *below]
+        for current in found:  # grows as earlier editions' sectors are found
+            for earlier in self.sector_takes_in.get(current, ()):
+                found += [each for each in self.sector_descendants(earlier) if each not in found]
+        return found
 
     def entity_top_sector(self, entity: Entity) -> str | None:
         """The top-level sector of the entity's first sector (the one it is drawn in), or None if it has none."""

@@ -27,6 +27,8 @@ from app.catalogue import SECTIONS, Catalogue, Confidence, Entity, Kind, Plan, P
 from app.datum import REFERENCE_FILE, check_datum, read_reference
 from app.errors import AtlasError
 from app.gazetteer import Gazetteer
+from app.lineage import Lineage
+from app.lineage_check import check_lineage
 from app.plan_texts import PlanText, PlanTextError, squeeze
 from app.settings import Settings
 from app.targets import Known, Target, check_targets, read_targets, targets_path
@@ -83,6 +85,8 @@ class ValidData:
     members: dict[str, list[int]] = field(default_factory=dict)
     # the plans' numeric targets and baselines (data/targets.yaml; none when the file is absent)
     targets: list[Target] = field(default_factory=list)
+    # links between plan editions (data/lineage.yaml; none when the file is absent)
+    lineage: Lineage = field(default_factory=Lineage)
 
 
 def validate(settings: Settings) -> ValidData:
@@ -137,6 +141,9 @@ class _Checker:
         members = self._check_entities(source, entities, {s.id for _, s in sectors}, gazetteer)
         self._check_aliases(source, "sectors", sectors)
         self._check_aliases(source, "entities", entities)
+        lineage = check_lineage(
+            self, {p.id: p for _, p in plans}, texts, {s.id: s for _, s in sectors}, {e.id: e for _, e in entities}
+        )
         known = Known(
             {plan.id: plan for _, plan in plans},
             texts,
@@ -147,8 +154,11 @@ class _Checker:
         targets = self._check_targets(known)
         if self.faults or units is None or gazetteer is None:
             return None
-        catalogue = Catalogue(**{name: [record for _, record in parsed] for name, parsed in records.items()})
-        return ValidData(units, gazetteer, catalogue, members, targets)
+        catalogue = Catalogue(
+            **{name: [record for _, record in parsed] for name, parsed in records.items()},
+            sector_takes_in=lineage.sector_takes_in(),
+        )
+        return ValidData(units, gazetteer, catalogue, members, targets, lineage)
 
     def _check_targets(self, known: Known) -> list[Target]:
         """The targets of data/targets.yaml, each fault named with its file and line (see app.targets)."""

@@ -129,7 +129,7 @@ def entity_ids(
         }
         if (
             (not kinds or entity.kind.value in kinds)
-            and (sector is None or any(sector in catalogue.sector_chain(each) for each in entity.sectors))
+            and (sector is None or any(each in catalogue.sector_descendants(sector) for each in entity.sectors))
             and (plan is None or any(ref.year == plan for ref in entity.plan_refs))
             and (status is None or entity.status.value == status)
             and (place is None or place in places)

@@ -24,6 +24,7 @@ from app.data_version import data_version
 from app.entities import entity_members, entity_properties, footprint, route
 from app.generalise import BANDS, dissolve, label_point, simplify_units
 from app.layers import extents
+from app.lineage import link_rows
 from app.national import national_units
 from app.palette import sector_colours
 from app.settings import Settings
@@ -99,6 +100,7 @@ def _fill(connection: Connection, data: ValidData, progress: Progress) -> dict[s
         (schema.entity_places, _entity_place_rows(data)),
         (schema.plan_refs, _plan_ref_rows(data)),
         (schema.text_notes, [note.model_dump() | {"plan_id": note.plan} for note in catalogue.text_notes]),
+        (schema.lineage, link_rows(data.lineage)),
         (schema.targets, _target_rows(data)),
     ]
     counts = {}
@@ -192,10 +194,12 @@ def _sector_rows(data: ValidData) -> list[dict[str, Any]]:
 
 
 def _ancestor_rows(data: ValidData) -> list[dict[str, Any]]:
+    # From the descendants, not the parent chain: a sector is also "below" the later editions' sectors
+    # that take it in (data/lineage.yaml), so the filter spans every edition.
     return [
-        {"sector_id": sector.id, "ancestor_id": ancestor}
+        {"sector_id": below, "ancestor_id": sector.id}
         for sector in data.catalogue.sectors
-        for ancestor in data.catalogue.sector_chain(sector.id)
+        for below in data.catalogue.sector_descendants(sector.id)
     ]
 
 

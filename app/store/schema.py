@@ -199,3 +199,28 @@ text_notes = Table(
     Column("quote", Text, nullable=False),
     Column("note", Text, nullable=False),
 )
+
+# Links between plan editions and dropped records (data/lineage.yaml, app.lineage): ``kind`` is ``link``
+# or ``dropped``; a dropped record's ``to_plan`` is the plan that drops it and its other ``to_*`` are None.
+lineage = Table(
+    "lineage",
+    metadata,
+    Column("position", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("relation", String(16)),
+    Column("part", Text),
+    Column("note", Text),
+    Column("from_plan", String(32), ForeignKey("plans.id"), nullable=False),
+    Column("from_subject", String(16), nullable=False),  # entity | sector
+    Column("from_id", String(80), nullable=False),
+    Column("from_section", Text),
+    Column("from_quote", Text, nullable=False),
+    Column("to_plan", String(32), ForeignKey("plans.id"), nullable=False),
+    Column("to_subject", String(16)),
+    Column("to_id", String(80)),
+    Column("to_section", Text),
+    Column("to_quote", Text),
+    Index("ix_lineage_plans", "from_plan", "to_plan"),
+    Index("ix_lineage_from", "from_id"),
+    Index("ix_lineage_to", "to_id"),
+)

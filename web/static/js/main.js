@@ -26,6 +26,7 @@ import { bindPrint } from "./print.js";
 import { bindMapKeyboard, createProfiles } from "./profiles.js";
 import { bindSearch } from "./search.js";
 import { createTargets } from "./targets.js";
+import { createCompare } from "./compare.js";
 import { bindShare } from "./share.js";
 import { indexSectors, visibleEntities } from "./visibility.js";
 
@@ -53,6 +54,7 @@ const atlas = {
 
 const mapView = createMap(atlas);
 atlas.targets = createTargets(atlas); // before the profiles, which show a place's targets
+atlas.compareEditions = createCompare(atlas); // before the profiles, which open it and show counterparts
 const profiles = createProfiles(atlas, mapView);
 
 // The state the current history entry shows. A new selection or new filters push an entry, so that the
@@ -91,6 +93,7 @@ function update() {
   printSheet?.refresh(); // a re-render while printing (a band loaded for the paper's zoom) keeps the sheet's legend
   matrixView?.refresh(); // compare places follows the filters and the language
   atlas.targets.renderSector(); // the chosen sector's targets above the list
+  atlas.compareEditions.renderSector(); // "compare editions" for the chosen sector
   writeHash();
 }
 

@@ -151,9 +151,14 @@ export function createProfiles(atlas, mapView) {
       ),
       el("h3", {}, tr("quotes")),
       ...detail.plan_refs.map((ref) => quoteBlock(atlas, ref)),
+      el("div", { class: "entity-lineage-slot" }),
       el("button", { type: "button", class: "button", onclick: () => mapView.highlight(shape, { fly: true }) }, tr("zoomTo")),
     );
     mapView.highlight(shape, { fly });
+    // Its counterparts in other plan editions (compare.js): "2014 年：… / 2021 年：…".
+    atlas.compareEditions.entityLines(id).then((block) => {
+      if (block && state.selection?.id === id) $("#profile-body .entity-lineage-slot")?.replaceChildren(block);
+    });
   }
 
   /** A place's entities (or groups), each with the plans' words inline; those the filters hide set apart. */
@@ -215,7 +220,7 @@ export function createProfiles(atlas, mapView) {
       el("h2", { tabindex: "-1" }, nameOf(profile)),
       el("p", { class: "alt-name" }, `${tr(`level_${profile.level}`)} · ${otherNameOf(profile)} · ${profile.adcode}`),
       // The place's one-page brief (PDF, made by the server): for a leader's desk.
-      el("p", {}, el("a", { class: "button brief-link", href: `/briefs/places/${profile.adcode}.pdf`, target: "_blank", rel: "noopener", title: tr("briefPdfTitle") }, tr("briefPdf"))),
+      el("p", { class: "place-actions" }, atlas.compareEditions.placeButton(adcode), " ", el("a", { class: "button brief-link", href: `/briefs/places/${profile.adcode}.pdf`, target: "_blank", rel: "noopener", title: tr("briefPdfTitle") }, tr("briefPdf"))),
       el(
         "p",
         { class: "quote-toggles" },
