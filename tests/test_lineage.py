@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, expect
 
 from api.factory import create_app
 from app.lineage import LINEAGE_FILE, TAKES_IN_WHOLE
@@ -18,7 +19,8 @@ from app.settings import REPO_DATA_DIR, Settings
 from app.store.load import load_store
 from app.validation import DataInvalid, Fault, ValidData, validate
 
-from .conftest import BACKEND_PARAMS, backend_settings, entity_ids
+from .conftest import BACKEND_PARAMS, backend_settings, entity_ids, running_server
+from .test_web_e2e import DESK, visiting
 
 
 def ids(response: httpx.Response) -> list[str]:
@@ -335,3 +337,32 @@ def test_a_third_edition_is_compared_with_no_code_change(third_client: TestClien
     assert third_client.get("/api/clusters", params={"plan": "2026"}).json()["total"] == 1
     lineage = third_client.get("/api/lineage/yangtze-cnc-machine-tool-corridor").json()
     assert [link["to"]["plan_year"] for link in lineage["later"]] == [2026]
+
+
+# --- the page -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_page_compares_editions_for_a_place_and_shows_counterparts(
+    browser: Browser, spatialite_loaded: Settings
+) -> None:
+    """十堰's profile opens the comparison; the key-city clusters continue (扩大 widened) with both plans'
+    words; an entity's profile shows its counterpart as "2014 年：…"."""
+    with running_server(spatialite_loaded) as base, visiting(browser, f"{base}/#sel=p:420300", **DESK) as visit:
+        page = visit.page
+        page.get_by_role("button", name="比较两版规划").click()
+        view = page.locator("#compare-view")
+        expect(view).to_be_visible()
+        expect(view.locator("#compare-from")).to_have_value("action2014")
+        expect(view.locator("#compare-to")).to_have_value("fyp2021")
+        link = view.locator(".compare-link").filter(has_text="重点地市特色产业集群")
+        expect(link).to_have_count(1)
+        expect(link.locator(".relation")).to_have_text("扩大")
+        expect(link.locator(".compare-side").first).to_contain_text("鼓励武汉、襄阳、宜昌、孝感、荆州、黄石")
+        expect(link.locator(".compare-side").nth(1)).to_contain_text("十堰")
+        expect(view.locator("h3").filter(has_text="新增")).to_be_visible()
+        link.locator(".compare-side").nth(1).get_by_role("button").click()
+        expect(view).to_be_hidden()
+        lineage = page.locator("#profile-body .entity-lineage")
+        expect(lineage).to_contain_text("2014 年：")
+        expect(lineage).to_contain_text("重点地市优势特色产业集群")
