@@ -103,6 +103,8 @@ def summary(data: ValidData, settings: Settings) -> str:
         f"({len(catalogue.text_notes)} text notes on defects of the extracted plans)",
         f"规划目标 Targets: {sum(t.kind.value == 'target' for t in data.targets)} targets, "
         f"{sum(t.kind.value == 'baseline' for t in data.targets)} baselines, each number in its verbatim quote",
+        f"历版对应 Lineage: {len(data.lineage.links)} links between editions, {len(data.lineage.dropped)} dropped "
+        "records, both sides quoted verbatim",
     ]
     return "\n".join(lines)
 
