@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from app.citation import plan_citation
 from app.errors import InvalidParameter
 from app.query import BBox, Filters
 
@@ -59,12 +60,19 @@ class PlanName:
     issuer_en: str
     number: str | None
     date: str
+    period: str | None = None
 
     def title(self, lang: Lang) -> str:
         """Title with its document number where it has one, e.g. ``…规划（鄂经信规划〔2021〕203号）``."""
         if lang is Lang.en:
             return f"{self.title_en} ({self.number})" if self.number else self.title_en
         return f"{self.title_zh}（{self.number}）" if self.number else self.title_zh
+
+    def citation(self, lang: Lang) -> str:
+        """The plan as every quote cites it (app.citation): title, issuer, number, date and period, in the
+        file's language."""
+        zh, en = plan_citation(asdict(self)).split(" / ", 1)
+        return en if lang is Lang.en else zh
 
 
 @dataclass(frozen=True)
@@ -247,7 +255,7 @@ def table(
 
 def _plan_titles(refs: list[dict[str, Any]] | None, names: Names, lang: Lang) -> str:
     cited = dict.fromkeys(ref["plan"] for ref in refs or [])
-    return _joined([names.plans[plan].title(lang) if plan in names.plans else plan for plan in cited])
+    return _joined([names.plans[plan].citation(lang) if plan in names.plans else plan for plan in cited])
 
 
 def _cell(value: Any) -> Any:
@@ -349,10 +357,7 @@ def about_rows(
         ("筛选条件 Filters", filters_text),
         ("坐标 Coordinates", coordinates),
         ("几何 Geometry", point_note if geometry is GeometryColumns.point else "WKT（完整几何 whole geometry）+ point"),
-        *(
-            ("来源 Source", f"{plan.title(lang)}, {plan.issuer_en if lang is Lang.en else plan.issuer_zh}, {plan.date}")
-            for plan in names.plans.values()
-        ),
+        *(("来源 Source", plan.citation(lang)) for plan in names.plans.values()),
         ("边界 Boundaries", BOUNDARY_SOURCE),
         ("数据版本 Data version", data_version),
         ("日期 Date", made.date().isoformat()),

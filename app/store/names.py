@@ -25,6 +25,7 @@ def names(store: StoreReader) -> Names:
                     plans.c.issuer_en,
                     plans.c.number,
                     plans.c.date,
+                    plans.c.period,
                 ).order_by(plans.c.year.desc())
             )
         )
