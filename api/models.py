@@ -24,6 +24,7 @@ _CRANE = {
     "members": [421200],
     "status": "existing",
     "confidence": "stated",
+    "inferred_sectors": [],
     "note": None,
     "plan_refs": [_CRANE_REF],
     "plans": [2021],
@@ -75,6 +76,10 @@ class EntitySummary(BaseModel):
     members: list[int] = Field(description="Adcodes of the member places; for corridors in the plan's order.")
     status: Status
     confidence: Confidence = Field(description="stated: the plan names the place; inferred: see note.")
+    inferred_sectors: list[str] = Field(
+        default_factory=list,
+        description="Those of its sectors the plan's words for it do not give (inferred like places; see note).",
+    )
     note: str | None
     plan_refs: list[PlanRef]
     plans: list[int] = Field(description="Years of the plans that speak of it, ascending.")

@@ -107,7 +107,10 @@ class Entity(_Record):
     """A place-anchored cluster, corridor, city group, specialisation, base or platform.
 
     ``members`` are adcodes or names the gazetteer resolves; for corridors their order is the plan's.
-    ``sectors`` may be empty for a platform the plan ties to no field (its note says so).
+    ``sectors`` may be empty where the plan ties the entity to no field (its note says so).
+    ``inferred_sectors`` are those of ``sectors`` that the plan's words for the entity do not give (a
+    mapping of a word that names no field, a tag across editions, a definition elsewhere in the plan):
+    marked like inferred places, and the note says why (data/README.md, the inclusion rule).
     """
 
     id: Id
@@ -118,9 +121,23 @@ class Entity(_Record):
     members: list[Text | int] = Field(min_length=1)
     status: Status
     confidence: Confidence
+    inferred_sectors: list[Id] = Field(default_factory=list)
     note: Text | None = None
     aliases: list[Alias] = Field(default_factory=list)
     plan_refs: list[PlanRef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _inferred_sectors_say_why(self) -> Entity:
+        # Inferred sectors are marked like inferred places: each is one of the entity's own sectors, once,
+        # and the note says which were inferred and why.
+        for sector in self.inferred_sectors:
+            if sector not in self.sectors:
+                raise ValueError(f"inferred sector {sector!r} is not one of the entity's sectors")
+        if len(set(self.inferred_sectors)) != len(self.inferred_sectors):
+            raise ValueError("an inferred sector is listed twice")
+        if self.inferred_sectors and not self.note:
+            raise ValueError("some sectors are inferred, so a note must say which and why")
+        return self
 
     def plan_years(self) -> list[int]:
         """The years of the plans that speak of the entity, ascending, each once."""

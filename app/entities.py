@@ -23,6 +23,7 @@ ENTITY_COLUMNS: tuple[str, ...] = (
     "members",
     "status",
     "confidence",
+    "inferred_sectors",
     "note",
     "plan_refs",
 )

@@ -151,6 +151,8 @@ ENTITY_COLUMNS: tuple[Column, ...] = (
     Column("status_name", "状态", "Status", "已有或规划建设 existing or planned"),
     Column("sectors", "行业代码", "Sector ids", "行业编号（/api/sectors）sector ids"),
     Column("sector_names", "行业", "Sectors", "行业名称 sector names"),
+    Column("inferred_sectors", "推断行业代码", "Inferred sector ids", "推断的行业 sectors inferred", False),
+    Column("inferred_sector_names", "推断行业", "Inferred sectors", "推断的行业（见说明）inferred (see note)"),
     Column("top_sector", "一级行业代码", "Top sector id", "第一个行业所属的一级行业 top-level sector of the first"),
     Column("top_sector_name", "一级行业", "Top sector", "一级行业名称 its name"),
     Column("members", "地区代码", "Adcodes", "所在地的行政区划代码 adcodes of its places"),
@@ -233,6 +235,9 @@ def table(
             "status_name": prop("status").map(lambda value: _word("status", value, lang)),
             "confidence_name": prop("confidence").map(lambda value: _word("confidence", value, lang)),
             "sector_names": prop("sectors").map(lambda ids: _joined([names.sector(i, lang) for i in ids or []])),
+            "inferred_sector_names": prop("inferred_sectors").map(
+                lambda ids: _joined([names.sector(i, lang) for i in ids or []])
+            ),
             "top_sector_name": prop("top_sector").map(lambda value: names.sector(value, lang)),
             "member_names": prop("members").map(lambda codes: _joined([names.place(c, lang) for c in codes or []])),
             "plan_titles": prop("plan_refs").map(lambda refs: _plan_titles(refs, names, lang)),

@@ -141,14 +141,16 @@ def test_a_place_with_no_entries_of_its_own_and_a_configured_approval_number(
         update={"public_url": IN_PROCESS_URL, "map_approval_number": "GS(2024)1234号"}
     )
     with TestClient(create_app(settings), base_url=IN_PROCESS_URL) as client:
-        response = client.get("/briefs/places/429004.pdf")
-        groups = client.get("/api/places/429004").json()["groups"]
+        response = client.get("/briefs/places/429021.pdf")
+        groups = client.get("/api/places/429021").json()["groups"]
     assert response.status_code == 200
-    pdf = tmp_path / "xiantao.pdf"
+    pdf = tmp_path / "shennongjia.pdf"
     pdf.write_bytes(response.content)
     text = squeeze(pdf_text(pdf))
-    # 仙桃 (429004): the plans put nothing there by name, but it belongs to two groups; the brief says so.
-    assert "仙桃市" in text and "规划未在此地布局具体条目" in text
+    # 神农架 (429021): the plans put nothing there by name, but it belongs to a city group and a corridor
+    # (襄十随神, 汉江千里产业走廊); the brief says so.  (仙桃 was this case until issue 12 catalogued the
+    # 武汉城市圈's 先进制造业高质量发展区, which the plan lays out in each of the circle's cities.)
+    assert "神农架林区" in text and "规划未在此地布局具体条目" in text
     assert groups
     for group in groups:
         assert squeeze(group["name_zh"]) in text
@@ -156,7 +158,7 @@ def test_a_place_with_no_entries_of_its_own_and_a_configured_approval_number(
     assert "审图号：GS(2024)1234号" in text
     assert "未配置" not in text
     # The link back to the place on the map page, built from the configured public address.
-    assert f"{IN_PROCESS_URL}/#sel=p:429004" in text
+    assert f"{IN_PROCESS_URL}/#sel=p:429021" in text
 
 
 def test_an_unknown_place_is_404_in_both_languages(in_process: TestClient) -> None:

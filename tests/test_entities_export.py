@@ -103,6 +103,7 @@ def test_cluster_features_carry_the_catalogue(make_data_dir: Callable[..., Path]
         "members": [421200],
         "status": "existing",
         "confidence": "stated",
+        "inferred_sectors": [],
         "note": None,
         "plan_refs": [{"plan": "fyp2021", "year": 2021, "section": "专栏5", "quote": "咸宁起重机械产业集群"}],
     }

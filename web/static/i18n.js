@@ -100,6 +100,9 @@ export const STRINGS = {
   placement_stated: ["规划原文指明地点", "The plan names the place"],
   placement_inferred: ["推断位置：规划未逐字指明该地点", "Inferred placement: the plan does not name the place word for word"],
   inferredBadge: ["推断位置", "Inferred place"],
+  // Sectors the plan's words do not give (data/README.md), marked as inferred places are.
+  inferredSectorBadge: ["推断行业", "Inferred sector"],
+  inferredSectorsOf: ["推断行业：{n}", "Inferred sectors: {n}"],
   // Issue 10 points 12, 13: the printed sheet (sources with their document numbers, from data/plans/README.md
   // and data/clusters.yaml; the 2014 text carries none of its own) and the phone's panel toggle.
   allKinds: ["全部类型", "All kinds"],

@@ -26,6 +26,7 @@ export function entityButton(atlas, entity) {
       el("span", { class: "entity-kind" }, tr(`kind_${entity.kind}`)),
       years.length ? el("span", { class: "plan-badge" }, tr("planBadge", years.join("·"))) : null,
       entity.confidence === "inferred" ? el("span", { class: "inferred-badge" }, tr("inferredBadge")) : null,
+      entity.inferred_sectors?.length ? el("span", { class: "inferred-badge inferred-sector-badge" }, tr("inferredSectorBadge")) : null,
     ),
   );
 }

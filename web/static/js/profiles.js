@@ -77,6 +77,13 @@ async function nearNames(id) {
 }
 
 /** The profile functions of a page: open an entity or a place, close the profile. */
+/** Which of an entity's sectors are inferred (not the plan's words for it), named as the chips are; null if none. */
+function inferredSectors(atlas, detail) {
+  const inferred = new Set(detail.inferred_sectors ?? []);
+  const names = detail.sector_names.filter((sector) => inferred.has(sector.id)).map((sector) => atlas.nameOf(sector));
+  return names.length ? el("dd", { class: "inferred-sectors" }, atlas.tr("inferredSectorsOf", names.join(atlas.state.lang === "en" ? ", " : "、"))) : null;
+}
+
 export function createProfiles(atlas, mapView) {
   const { state, data, tr, nameOf, otherNameOf, actions } = atlas;
 
@@ -137,6 +144,7 @@ export function createProfiles(atlas, mapView) {
         el("span", { class: "badge" }, tr(detail.status)),
         years.length ? el("span", { class: "badge plan-badge" }, tr("planBadge", years.join("·"))) : null,
         detail.confidence === "inferred" ? el("span", { class: "badge inferred-badge" }, tr("inferredBadge")) : null,
+        detail.inferred_sectors?.length ? el("span", { class: "badge inferred-badge inferred-sector-badge" }, tr("inferredSectorBadge")) : null,
       ),
       isVisible(detail, state, data.sectors) ? null : el("p", { class: "notice hidden-note", role: "note" }, tr("entityHidden")),
       el(
@@ -146,6 +154,7 @@ export function createProfiles(atlas, mapView) {
         el("dd", {}, ...(members.length ? members : [tr("none")])),
         el("dt", {}, tr("sectorsOf")),
         el("dd", {}, ...(sectors.length ? sectors : [tr("none")])),
+        inferredSectors(atlas, detail),
         el("dt", {}, tr("confidence")),
         el("dd", { class: `placement placement-${detail.confidence}` }, tr(`placement_${detail.confidence}`)),
       ),
