@@ -45,6 +45,7 @@ export function chartBars(targets) {
       label: target.metric_zh,
       labelEn: target.metric_en,
       text: formatValue(target),
+      qualifier: target.qualifier,
       yi: target.value * IN_YI[target.unit],
     }))
     .sort((a, b) => a.planYear - b.planYear || b.yi - a.yi);
@@ -76,7 +77,8 @@ export function ambitionChart(targets, lang) {
     const y = index * rowHeight + 2;
     const length = Math.max(2, (bar.yi / largest) * barSpace);
     add("rect", { x: labelWidth, y: y + 14, width: length.toFixed(1), height: 14, class: `bar bar-${bar.planYear}` });
-    const caption = `${bar.planYear} · ${lang === "en" ? bar.labelEn : bar.label}: ${bar.text} (${word(lang, "byYear", bar.year)})`;
+    const hedge = bar.qualifier ? word(lang, bar.qualifier) : "";
+    const caption = `${bar.planYear} · ${lang === "en" ? bar.labelEn : bar.label}: ${hedge}${bar.text} (${word(lang, "byYear", bar.year)})`;
     add("text", { x: labelWidth, y: y + 11, class: "bar-label" }, caption);
   });
   return svg;
@@ -87,14 +89,16 @@ function targetItem(target, lang) {
   const qualifier = target.qualifier ? word(lang, target.qualifier) : "";
   const year = target.year == null ? "" : `（${word(lang, "byYear", target.year)}）`;
   const metric = lang === "en" ? target.metric_en : target.metric_zh;
+  // The plan's words and citation fold away under the number: a profile lists many.
   return el(
     "li",
     { class: `target target-${target.kind}` },
-    el("span", { class: "badge" }, word(lang, target.kind)),
-    " ",
-    el("strong", {}, `${metric}：${qualifier}${formatValue(target)}`),
-    year,
-    el("blockquote", { class: "quote", lang: "zh-CN" }, el("p", {}, target.quote), el("footer", {}, el("cite", {}, target.citation), ` · ${target.section}`)),
+    el(
+      "details",
+      {},
+      el("summary", {}, el("span", { class: "badge" }, word(lang, target.kind)), " ", el("strong", {}, `${metric}：${qualifier}${formatValue(target)}`), year),
+      el("blockquote", { class: "quote", lang: "zh-CN" }, el("p", {}, target.quote), el("footer", {}, el("cite", {}, target.citation), ` · ${target.section}`)),
+    ),
   );
 }
 
