@@ -66,6 +66,13 @@ def test_shipped_lineage_links_what_the_issue_lists(shipped: ValidData) -> None:
         "industrial-robot-comprehensive-cluster",
         "a14-rolling-mills",
     } <= dropped
+    # the 2014 alliances: the generic one continues; the three named by field have none in 2021
+    assert links[("tech-innovation-strategic-alliances-2014", "nev-industry-tech-innovation-alliances")] == "continues"
+    assert {
+        "cnc-machine-tool-industry-alliance-2014",
+        "laser-equipment-industry-alliance-2014",
+        "3d-printing-technology-industry-alliance-2014",
+    } <= dropped
 
 
 def test_unknown_entity_is_named_with_file_line_and_a_suggestion(data_copy: Path) -> None:
