@@ -189,7 +189,6 @@ targets = Table(
     Index("ix_targets_scope", "scope", "scope_id"),
 )
 
-
 text_notes = Table(
     "text_notes",
     metadata,
