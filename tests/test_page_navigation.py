@@ -77,8 +77,12 @@ def test_xiangyang_profile_shows_every_quote_inline(visit: Visit, site: str) -> 
         quote = quotes.nth(index)
         expect(quote).to_be_visible()
         expect(quote.locator("p")).to_contain_text(ref["quote"])
-        expect(quote.locator("cite")).to_have_text(
-            "湖北省装备制造业“十四五”发展规划" if ref["plan"] == "fyp2021" else "加快全省智能制造装备产业发展行动方案"
+        # cited in full, as every quote is (issue 12 point 6): title, issuer, document number, date, period
+        expect(quote.locator("cite")).to_have_text(ref["citation"])
+        expect(quote.locator("cite")).to_contain_text(
+            "湖北省装备制造业“十四五”发展规划》，湖北省经济和信息化厅，鄂经信规划〔2021〕203号"
+            if ref["plan"] == "fyp2021"
+            else "加快全省智能制造装备产业发展行动方案"
         )
         expect(quote.locator(".year")).to_contain_text(f"{ref['year']} 年")
         expect(quote.locator(".section")).to_contain_text(ref["section"])

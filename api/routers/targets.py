@@ -65,7 +65,11 @@ class TargetList(BaseModel):
 
 
 PlanParam = Annotated[int | None, Query(ge=1900, le=2100, description="A plan's year: 2021 or 2014."), AsciiInteger]
-SectorParam = Annotated[str | None, Query(max_length=80, description="A sector id; includes its sub-sectors.")]
+# An id's shape, checked before the database sees it (PostgreSQL refuses a NUL in text with an error).
+SectorParam = Annotated[
+    str | None,
+    Query(max_length=80, pattern="^[a-z0-9]+(-[a-z0-9]+)*$", description="A sector id; includes its sub-sectors."),
+]
 PlaceParam = Annotated[
     int | None,
     Query(
