@@ -56,10 +56,9 @@ class PlanRef(BaseModel):
     year: int
     section: str = Field(description="The plan's heading path, joined by ›.")
     quote: str = Field(description="The plan's own words (verbatim, white space aside).")
-    citation: str | None = Field(
-        default=None,
-        description="The plan cited: title, issuer, document number, date and period (中文 / English); in "
-        "entity and place responses.",
+    citation: str = Field(
+        description="The plan cited: title, issuer, document number, date and period (中文 / English), the "
+        "same wherever the quote is served (lists, profiles, OGC features, downloads).",
     )
 
 

@@ -11,6 +11,7 @@ from shapely.geometry.base import BaseGeometry
 
 from app.admin_units import PROVINCE_ADCODE, AdminUnit
 from app.catalogue import Entity
+from app.citation import plan_citation
 from app.palette import entity_colour
 from app.validation import ValidData
 
@@ -54,9 +55,14 @@ def is_province_wide(data: ValidData, entity: Entity) -> bool:
 def entity_properties(data: ValidData, entity: Entity) -> dict[str, Any]:
     """The published properties of an entity (members as adcodes, in catalogue order), then what readers
     would otherwise each work out again: ``plans`` (years, ascending), ``top_sector`` (of the first
-    sector, or null), ``colour`` (the top sector's, see app.palette) and ``province_wide``."""
+    sector, or null), ``colour`` (the top sector's, see app.palette) and ``province_wide``. Each of its
+    ``plan_refs`` carries its plan's ``citation`` (app.citation), so every list, feature and file that
+    holds a quote cites it the same way."""
+    published = entity.model_dump(mode="json", include=set(ENTITY_COLUMNS))
+    for ref in published["plan_refs"]:
+        ref["citation"] = plan_citation(data.catalogue.plan(ref["plan"]).model_dump())
     return {
-        **entity.model_dump(mode="json", include=set(ENTITY_COLUMNS)),
+        **published,
         "members": list(data.members[entity.id]),
         "plans": entity.plan_years(),
         "top_sector": data.catalogue.entity_top_sector(entity),

@@ -241,6 +241,25 @@ def test_plan_refs_cite_the_plan(api: httpx.Client) -> None:
     assert refs and all(" / " in ref["citation"] for ref in refs)
 
 
+def test_every_quote_served_carries_the_citation(api: httpx.Client) -> None:
+    """Point 6, "wherever a quote is": the entity list, OGC features and the GeoJSON download cite each
+    quote's plan as the profile does (the list once served ``citation: null``)."""
+    plans = {plan["id"]: plan["citation"] for plan in get(api, "/api/plans")}
+    listed = get(api, "/api/clusters", limit="50", offset="40")["items"]
+    features = get(api, "/ogc/collections/clusters/items", limit="100")["features"]
+    downloaded = api.get("/downloads/clusters.geojson")
+    assert downloaded.status_code == 200
+    for records in (
+        listed,
+        [f["properties"] for f in features],
+        [f["properties"] for f in downloaded.json()["features"]],
+    ):
+        refs = [ref for record in records for ref in record["plan_refs"]]
+        assert records and all(record["plan_refs"] for record in records)
+        assert {ref["plan"] for ref in refs} == set(plans)
+        assert all(ref["citation"] == plans[ref["plan"]] for ref in refs)
+
+
 def test_api_plans_give_the_one_citation(api: httpx.Client) -> None:
     """/api/plans (the print sheet's sources) cites each plan as the quotes do, period included."""
     plans = {plan["id"]: plan for plan in get(api, "/api/plans")}

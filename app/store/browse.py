@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.citation import plan_citation
 from app.query import Filters, is_plausible_id
 from app.store import schema
 from app.store.conditions import GROUP_KINDS, at_place, entity_conditions
@@ -83,7 +82,6 @@ def entity_detail(store: StoreReader, entity_id: str) -> dict[str, Any]:
         detail = json.loads(row.properties)
         detail["member_places"] = _member_places(connection, entity_id)
         detail["sector_names"] = _sector_names(connection, detail["sectors"])
-        _cite(connection, [detail])
     detail["geometry"] = json.loads(row.geometry)
     detail["route"] = json.loads(row.route) if row.route else None
     return detail
@@ -125,21 +123,8 @@ def place_profile(store: StoreReader, adcode: int) -> dict[str, Any]:
         profile["groups"] = [json.loads(text) for text in connection.execute(groups).scalars()]
         sector_ids = list(dict.fromkeys(s for entity in profile["entities"] for s in entity["sectors"]))
         profile["sectors"] = _sector_names(connection, sector_ids)
-        _cite(connection, [*profile["entities"], *profile["groups"]])
     profile["geometry"] = json.loads(unit.geometry)
     return profile
-
-
-def _cite(connection: Any, records: list[dict[str, Any]]) -> None:
-    """Give each of the records' ``plan_refs`` its plan's ``citation`` (app.citation): title, issuer,
-    document number, date and period, wherever a quote is served."""
-    plans = schema.plans
-    columns = ("id", "title_zh", "title_en", "issuer_zh", "issuer_en", "number", "date", "period")
-    rows = rows_as_dicts(connection.execute(select(*(plans.c[name] for name in columns))))
-    citations = {row["id"]: plan_citation(row) for row in rows}
-    for record in records:
-        for ref in record.get("plan_refs", []):
-            ref["citation"] = citations.get(ref["plan"])
 
 
 def _member_places(connection: Any, entity_id: str) -> list[dict[str, Any]]:

@@ -38,8 +38,8 @@ from app.versions import store_version
 # (4: sectors' colour and descendants; entities' plans, top_sector, colour and province_wide;
 # 6: search aliases and pinyin columns; 7: entities' tile columns, each layer's own extent;
 # 8: entities' inferred_sectors; 9: the plans' targets and periods;
-# 10: lineage links, sector roll-up across editions).
-SCHEMA_VERSION = "10"
+# 10: lineage links, sector roll-up across editions; 11: every published quote carries its citation).
+SCHEMA_VERSION = "11"
 Progress = Callable[[str], None]
 
 
