@@ -10,7 +10,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from app.admin_units import PROVINCE_ADCODE, AdminUnit
-from app.catalogue import Entity
+from app.catalogue import Confidence, Entity, Kind
 from app.citation import plan_citation
 from app.palette import entity_colour
 from app.validation import ValidData
@@ -46,6 +46,22 @@ def entity_members(data: ValidData, entity: Entity) -> list[AdminUnit]:
     return [unit for adcode in data.members[entity.id] if (unit := data.units.get(adcode)) is not None]
 
 
+# Kinds whose members form a sequence (a corridor's stops, a city group's abbreviation: 汉孝随襄十).
+SEQUENCE_KINDS = frozenset({Kind.corridor, Kind.city_group})
+
+
+def in_plan_order(entity: Entity) -> bool:
+    """Whether the entity's members are in an order the plan gives: a corridor or city group whose places
+    the plan states (in its abbreviation, in its sentence). An inferred placement has no plan order, so the
+    atlas draws no route and numbers no stops for it (汉江千里产业走廊: the plan names no stops)."""
+    return entity.kind in SEQUENCE_KINDS and entity.confidence is Confidence.stated
+
+
+def has_route(entity: Entity) -> bool:
+    """Whether the entity is drawn as a line through its members' seats: a corridor in the plan's order."""
+    return entity.kind is Kind.corridor and in_plan_order(entity)
+
+
 def is_province_wide(data: ValidData, entity: Entity) -> bool:
     """Whether the plan places the entity in no place below the province: its one member is Hubei itself.
     Such an entity has no footprint worth drawing; lists show it apart."""
@@ -55,7 +71,8 @@ def is_province_wide(data: ValidData, entity: Entity) -> bool:
 def entity_properties(data: ValidData, entity: Entity) -> dict[str, Any]:
     """The published properties of an entity (members as adcodes, in catalogue order), then what readers
     would otherwise each work out again: ``plans`` (years, ascending), ``top_sector`` (of the first
-    sector, or null), ``colour`` (the top sector's, see app.palette) and ``province_wide``. Each of its
+    sector, or null), ``colour`` (the top sector's, see app.palette), ``province_wide`` and ``ordered``
+    (:func:`in_plan_order`: the page numbers the stops of such an entity, and no other's). Each of its
     ``plan_refs`` carries its plan's ``citation`` (app.citation), so every list, feature and file that
     holds a quote cites it the same way."""
     published = entity.model_dump(mode="json", include=set(ENTITY_COLUMNS))
@@ -68,6 +85,7 @@ def entity_properties(data: ValidData, entity: Entity) -> dict[str, Any]:
         "top_sector": data.catalogue.entity_top_sector(entity),
         "colour": entity_colour(data.catalogue, entity),
         "province_wide": is_province_wide(data, entity),
+        "ordered": in_plan_order(entity),
     }
 
 

@@ -118,7 +118,8 @@ LAYERS: dict[str, LayerSpec] = {
             "corridors",
             "产业走廊",
             "Corridors",
-            "Corridors as lines through their member cities' seats, in the plan's order.",
+            "Corridors as lines through their member cities' seats, in the plan's order (a corridor whose "
+            "stops the plan does not give has no line; it is in the clusters layer).",
             EntityRows(frozenset({Kind.corridor}), geometry="route"),
             ENTITY_FILTERS - {FilterName.kind},
             on_map=True,

@@ -16,7 +16,7 @@ import folium
 
 from app.admin_units import Level
 from app.catalogue import Entity, Kind
-from app.entities import entity_members, entity_properties, footprint, route
+from app.entities import entity_members, entity_properties, footprint, has_route, route
 from app.errors import AtlasError
 from app.validation import ValidData
 
@@ -83,7 +83,7 @@ def build_map(data: ValidData, sector: str | None = None, kinds: Sequence[Kind] 
         colour = properties["colour"]
         popup = folium.Popup(_popup(data, entity), max_width=380)
         tooltip = f"{entity.name_zh} {entity.name_en}"
-        if entity.kind is Kind.corridor:
+        if has_route(entity):
             line = route(members)
             folium.PolyLine(
                 [(y, x) for x, y in line.coords], color=colour, weight=5, popup=popup, tooltip=tooltip

@@ -108,6 +108,21 @@ def test_the_han_river_corridor_stands_beside_its_city_group(shipped: ValidData)
     assert all(alias.zh != corridor.name_zh for alias in group.aliases)  # one name, one record
 
 
+def test_only_a_corridor_in_the_plans_order_is_a_numbered_line(in_process: TestClient) -> None:
+    """汉江千里产业走廊's stops are inferred (the plan names none), so the atlas draws no route through them
+    and numbers none: it is outlined, not lined; 汉孝随襄十's stated order stays a numbered line."""
+    clusters = {f["id"]: f["properties"] for f in in_process.get("/api/map/clusters").json()["features"]}
+    assert clusters["han-river-industrial-corridor"]["ordered"] is False
+    assert clusters["han-xiao-sui-xiang-shi-auto-corridor"]["ordered"] is True
+    assert clusters["xiang-shi-sui-shen-city-group"]["ordered"] is True
+    assert clusters["yangtze-river-economic-belt"]["ordered"] is False  # inferred: no order to show
+    lines = {f["id"] for f in in_process.get("/api/map/corridors").json()["features"]}
+    assert lines == {"han-xiao-sui-xiang-shi-auto-corridor", "yangtze-shipbuilding-corridor"}
+    ogc = in_process.get("/ogc/collections/corridors/items").json()
+    assert ogc["numberMatched"] == 2 and all(f["geometry"] for f in ogc["features"])
+    assert in_process.get("/api/clusters/han-river-industrial-corridor").json()["route"] is None
+
+
 def test_the_inclusion_rule_is_written(shipped: ValidData) -> None:
     readme = (REPO_DATA_DIR / "README.md").read_text(encoding="utf-8")
     assert "## What is catalogued" in readme

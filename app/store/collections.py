@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Table
+from sqlalchemy import ColumnElement, Table, and_
 
 from app.layers import LAYERS, BoundaryRows, LayerSpec
 from app.store import schema
@@ -31,9 +31,12 @@ class Collection:
         rows = self.layer.rows
         if isinstance(rows, BoundaryRows):
             return schema.admin_units.c.level == rows.level.value
+        conditions = []
         if rows.kinds:
-            return schema.entities.c.kind.in_(sorted(kind.value for kind in rows.kinds))
-        return None
+            conditions.append(schema.entities.c.kind.in_(sorted(kind.value for kind in rows.kinds)))
+        if rows.geometry == "route":  # only an entity in the plan's order has a route (app.entities.has_route)
+            conditions.append(schema.entities.c.route.is_not(None))
+        return and_(*conditions) if conditions else None
 
 
 def bind(layer: LayerSpec) -> Collection:

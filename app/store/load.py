@@ -19,9 +19,9 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.exc import OperationalError
 
 from app.admin_units import PROPERTIES, AdminUnit
-from app.catalogue import Entity, Kind, Sector
+from app.catalogue import Entity, Sector
 from app.data_version import data_version
-from app.entities import entity_members, entity_properties, footprint, route
+from app.entities import entity_members, entity_properties, footprint, has_route, route
 from app.generalise import BANDS, dissolve, label_point, simplify_units
 from app.layers import extents
 from app.lineage import link_rows
@@ -234,7 +234,7 @@ def _entity_rows(data: ValidData, generalised: dict[str, dict[str, BaseGeometry]
                 schema.TERMS: "".join(own.values())
                 + folded_terms(*sector_names, *member_names, chinese=filter(has_chinese, sector_names)),
                 "footprint": from_shape(footprint(members), srid=4326),
-                "route": from_shape(route(members), srid=4326) if entity.kind is Kind.corridor else None,
+                "route": from_shape(route(members), srid=4326) if has_route(entity) else None,
                 **_tile_columns(properties),
                 **{
                     f"footprint_{name}": from_shape(

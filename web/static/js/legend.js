@@ -14,7 +14,7 @@ function legendContent(atlas, shown) {
   const kinds = KINDS.filter((kind) => drawn.some((entity) => entity.kind === kind)).map((kind) =>
     el("li", { "data-kind": kind }, el("span", { class: `kind-swatch kind-${kind}`, "aria-hidden": "true" }), ` ${tr(`kind_${kind}`)}`),
   );
-  if (drawn.some((entity) => entity.kind === "corridor")) {
+  if (drawn.some((entity) => entity.kind === "corridor" && entity.ordered)) {
     kinds.push(el("li", { "data-kind": "stops" }, el("span", { class: "legend-stop", "aria-hidden": "true" }, "1"), ` ${tr("stopOrder")}`));
   }
   const sector = state.sector && data.sectors.get(state.sector);

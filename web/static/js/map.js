@@ -32,7 +32,8 @@ const AREA_STYLE = {
   cluster: { weight: 2, opacity: 1, dashArray: null },
 };
 const AREA_KINDS = new Set(Object.keys(AREA_STYLE));
-const ORDERED_KINDS = new Set(["corridor", "city_group"]);
+// A corridor whose stops the plan does not give (no route published) is outlined like a city group.
+const UNROUTED_STYLE = { weight: 5, opacity: 0.8, dashArray: "10 6" };
 const BADGE = 16; // a corridor's stop number, px
 
 const boxOf = (rect, origin) => ({ left: rect.left - origin.left, top: rect.top - origin.top, right: rect.right - origin.left, bottom: rect.bottom - origin.top });
@@ -88,6 +89,11 @@ export function createMap(atlas) {
    * by the map's labels; a selected corridor shows the full stops (stopMarkers).
    */
   const isSelected = (id) => state.selection?.type === "entity" && state.selection.id === id;
+  /** How an entity is drawn: "line" (a corridor with a route), "area" (outlined) or "points" (seats). */
+  const shapeOf = (properties) => {
+    if (properties.kind === "corridor") return data.routes.has(properties.id) ? "line" : "area";
+    return AREA_KINDS.has(properties.kind) ? "area" : "points";
+  };
 
   function stopBadges(properties, colour) {
     const seats = properties.members.map((adcode, index) => ({ number: index + 1, latlng: seatOf(adcode) })).filter((stop) => stop.latlng);
@@ -118,17 +124,19 @@ export function createMap(atlas) {
     const properties = feature.properties;
     const colour = scheme.colourOf(properties);
     const className = `entity-${properties.id}`; // lets people's tools (and tests) find a feature's shapes
-    const stops = ORDERED_KINDS.has(properties.kind)
+    const stops = properties.ordered
       ? ` · ${properties.members.map((adcode, index) => `${index + 1} ${data.places.get(adcode) ? shortName(data.places.get(adcode)) : adcode}`).join(" → ")}`
       : "";
     // One base or platform at several seats draws a symbol at each: the tooltip says they are one entry.
-    const seats = !AREA_KINDS.has(properties.kind) && properties.kind !== "corridor" && properties.members.length > 1 ? ` · ${tr("oneAtPlaces", properties.members.length)}` : "";
+    const seats = shapeOf(properties) === "points" && properties.members.length > 1 ? ` · ${tr("oneAtPlaces", properties.members.length)}` : "";
     const label = () => `${nameOf(properties)} · ${tr(`kind_${properties.kind}`)}${stops}${seats}`;
     let layer;
-    if (AREA_KINDS.has(properties.kind)) {
+    const shape = shapeOf(properties);
+    if (shape === "area") {
       // Filled, but invisibly: the fill catches the pointer for the tooltip; colour is for the one in focus.
-      layer = L.geoJSON(feature, { style: { color: colour, fillColor: colour, fillOpacity: 0, className, ...AREA_STYLE[properties.kind] } });
-    } else if (properties.kind === "corridor") {
+      const style = AREA_STYLE[properties.kind] || UNROUTED_STYLE;
+      layer = L.geoJSON(feature, { style: { color: colour, fillColor: colour, fillOpacity: 0, className, ...style } });
+    } else if (shape === "line") {
       const route = data.routes.get(properties.id);
       const latlngs = route.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
       const line = L.polyline(latlngs, { color: colour, weight: 5, opacity: 0.9, className });
@@ -171,8 +179,9 @@ export function createMap(atlas) {
     const pointer = screen(latlng.lat, latlng.lng);
     const entities = drawnFeatures.filter((feature) => {
       const properties = feature.properties;
-      if (AREA_KINDS.has(properties.kind)) return inGeometry(lonlat, feature.geometry);
-      if (properties.kind === "corridor") {
+      const shape = shapeOf(properties);
+      if (shape === "area") return inGeometry(lonlat, feature.geometry);
+      if (shape === "line") {
         const route = data.routes.get(properties.id);
         return route && lineDistance(pointer, route.geometry.coordinates.map(([lon, lat]) => screen(lat, lon))) <= LINE_REACH;
       }
@@ -270,7 +279,7 @@ export function createMap(atlas) {
     const selected = state.selection?.type === "place" ? Number(state.selection.id) : null;
     // The stops of a selected corridor or city group name their places: no second name beside them.
     const selectedEntity = state.selection?.type === "entity" ? drawnFeatures.find((feature) => feature.properties.id === state.selection.id) : null;
-    const named = new Set(selectedEntity && ORDERED_KINDS.has(selectedEntity.properties.kind) && layers.highlight.getLayers().length ? selectedEntity.properties.members : []);
+    const named = new Set(selectedEntity && selectedEntity.properties.ordered && layers.highlight.getLayers().length ? selectedEntity.properties.members : []);
     const candidates = [];
     for (const [adcode, latlng] of labelPoints) {
       const place = data.places.get(adcode);
@@ -361,12 +370,12 @@ export function createMap(atlas) {
       style: { className: "selection", color: SELECTION_COLOUR, weight: line ? 6 : 4, fill: !line, fillColor: colour, fillOpacity: properties ? 0.35 : 0.12 },
     });
     layers.highlight.addLayer(halo).addLayer(shape);
-    if (properties && !AREA_KINDS.has(properties.kind) && properties.kind !== "corridor") {
+    if (properties && shapeOf(properties) === "points") {
       for (const latlng of properties.members.map(seatOf).filter(Boolean)) {
         layers.highlight.addLayer(L.circleMarker(latlng, { ...common, radius: 10, color: SELECTION_COLOUR, weight: 4, fillColor: colour, fillOpacity: 1 }));
       }
     }
-    if (properties && ORDERED_KINDS.has(properties.kind)) stopMarkers(properties).forEach((marker) => layers.highlight.addLayer(marker));
+    if (properties?.ordered) stopMarkers(properties).forEach((marker) => layers.highlight.addLayer(marker));
     // The selection's own stops replace its small numbers.
     for (const badge of map.getPane("markerPane").querySelectorAll(".corridor-stop span")) badge.hidden = isSelected(badge.dataset.entity);
     map.getContainer().dataset.selection = selection ? `${selection.type}:${selection.id}` : "";

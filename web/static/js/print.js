@@ -69,7 +69,7 @@ function printedLegend(atlas, drawn) {
       { class: "print-kinds" },
       item(el("span", { class: "kind-swatch print-boundary", "aria-hidden": "true" }), tr("prefectures")),
       ...kinds.map((kind) => item(el("span", { class: `kind-swatch kind-${kind}`, "aria-hidden": "true" }), tr(`kind_${kind}`))),
-      kinds.includes("corridor") ? item(el("span", { class: "legend-stop", "aria-hidden": "true" }, "1"), tr("stopOrder")) : null,
+      drawn.some((entity) => entity.kind === "corridor" && entity.ordered) ? item(el("span", { class: "legend-stop", "aria-hidden": "true" }, "1"), tr("stopOrder")) : null,
     ),
     categories.length ? el("p", { class: "print-heading" }, chosen ? tr("colourBySub", nameOf(chosen)) : tr("colourByTop")) : null,
     el(
