@@ -14,6 +14,10 @@ _CRANE_REF = {
     "year": 2021,
     "section": "四、主要任务 › （五）优化产业布局，催生发展新业态 › 专栏5 产业集群培育 › 2、推动特色产业集群建设",
     "quote": "咸宁起重机械产业集群",
+    "citation": "《湖北省装备制造业“十四五”发展规划》，湖北省经济和信息化厅，鄂经信规划〔2021〕203号，2021年12月31日，"
+    "规划期2021—2025年 / Hubei Equipment Manufacturing Industry 14th Five-Year Development Plan (2021–2025), "
+    "Hubei Provincial Department of Economy and Information Technology, 鄂经信规划〔2021〕203号, 2021-12-31, "
+    "period 2021–2025",
 }
 _CRANE = {
     "id": "xianning-crane-cluster",
@@ -31,6 +35,7 @@ _CRANE = {
     "top_sector": "specialty",
     "colour": "#393b79",
     "province_wide": False,
+    "ordered": False,
 }
 _XIANNING = {
     "adcode": 421200,
@@ -88,6 +93,10 @@ class EntitySummary(BaseModel):
     colour: str = Field(description="The colour it is drawn in: its top sector's, or grey with no sector.")
     province_wide: bool = Field(
         description="True when the plan names no place below the province (its one member is Hubei, 420000)."
+    )
+    ordered: bool = Field(
+        description="True when its members are in an order the plan gives (a corridor's stops, a city group's "
+        "abbreviation, with places the plan states): such a corridor is a line with numbered stops."
     )
 
 

@@ -359,7 +359,8 @@ def _map_svg(
         path(unit.shape, fill="none", stroke="#8c8c8c", stroke_width=0.7, stroke_dasharray="3 3") for unit in counties
     ]
     groups = [entity for entity in drawn if _is_group(entity)]
-    city_groups = [entity for entity in groups if entity["kind"] != "corridor"]
+    # Everything drawn as an outline takes turns along the dashes: city groups, and a corridor without a route.
+    city_groups = [entity for entity in groups if shapes[entity["id"]].route is None]
     for entity in groups:
         out += _group_marks(projection, entity, shapes[entity["id"]], city_groups)
     out.append(path(place, fill="none", stroke="#ffffff", stroke_width=8, stroke_linejoin="round"))
@@ -382,11 +383,12 @@ def _counties(store: StoreReader, profile: dict[str, Any], frame: BBox) -> list[
 def _group_marks(
     projection: _Projection, entity: dict[str, Any], shape: EntityShape, city_groups: Sequence[dict[str, Any]]
 ) -> list[str]:
-    """A corridor as a line through its cities in the plan's order; a city group as a dashed outline. City
+    """A corridor as a line through its cities in the plan's order; a city group (or a corridor whose order
+    the plan does not give, so with no route) as a dashed outline. City
     groups take turns along their dashes, so that groups over the same cities (the Wuhan city circle and
     the Greater Wuhan metropolitan area) show both colours rather than the last one drawn."""
     colour = entity["colour"]
-    if entity["kind"] == "corridor" and shape.route is not None:
+    if shape.route is not None:
         line = projection.shape(shape.route, simplify=False)  # every stop stays
         marks = [
             _tag("path", d=_path(line), fill="none", stroke=ink, stroke_width=width, stroke_linejoin="round")

@@ -138,6 +138,16 @@ def entity_ids(
     return selected
 
 
+def layer_entity_ids(data: ValidData, layer: str) -> list[str]:
+    """Ids of the entities a whole entity layer holds, from the catalogue alone: every entity in
+    ``clusters``; in ``corridors`` the corridors whose stops the plan states (a route in the plan's order;
+    an inferred corridor has none)."""
+    if layer != "corridors":
+        return entity_ids(data)
+    corridors = set(entity_ids(data, kinds=("corridor",)))
+    return [entity.id for entity in data.catalogue.entities if entity.id in corridors and entity.confidence == "stated"]
+
+
 @pytest.fixture
 def make_data_dir(tmp_path: Path) -> Callable[..., Path]:
     """A copy of the data directory whose catalogue is ``catalogue`` (default: the minimal one)."""

@@ -1,6 +1,7 @@
-"""What the load works out once and publishes — an entity's plans, top sector, colour and whether it is
-province-wide; a sector's colour and descendants — is right everywhere it is served, on both backends,
-and the standalone map draws from the same values (issue 9, point 6).
+"""What the load works out once and publishes — an entity's plans, top sector, colour, whether it is
+province-wide and whether its members are in the plan's order; a sector's colour and descendants — is
+right everywhere it is served, on both backends, and the standalone map draws from the same values
+(issue 9, point 6).
 
 Expected values are worked out here from the catalogue by hand (walking the sectors' parents), not with
 the core functions under test, and never as counts pinned to today's data.
@@ -23,9 +24,9 @@ from app.settings import REPO_DATA_DIR
 from app.standalone_map import build_map
 from app.validation import ValidData
 
-from .conftest import entity_ids
+from .conftest import entity_ids, layer_entity_ids
 
-DERIVED = ("plans", "top_sector", "colour", "province_wide")
+DERIVED = ("plans", "top_sector", "colour", "province_wide", "ordered")
 
 
 def _top(catalogue: Catalogue, sector_id: str) -> str:
@@ -50,6 +51,8 @@ def expected(data: ValidData, entity: Entity) -> dict[str, Any]:
         "colour": NO_SECTOR if top is None else _top_colour(catalogue, top),
         # as the page and the standalone map decided before: the one member is the province itself
         "province_wide": list(data.members[entity.id]) == [PROVINCE_ADCODE],
+        # the members' order is the plan's only for a sequence whose places the plan states
+        "ordered": entity.kind in ("corridor", "city_group") and entity.confidence == "stated",
     }
 
 
@@ -80,6 +83,10 @@ def test_the_data_exercises_every_rule(shipped: ValidData) -> None:
     assert any(entity.sectors and entity.sectors[0] != _top(shipped.catalogue, entity.sectors[0])
                for entity in shipped.catalogue.entities)  # fmt: skip
     assert len({case["colour"] for case in cases}) > 2
+    sequences = [
+        case for case, entity in zip(cases, shipped.catalogue.entities, strict=True) if entity.kind == "corridor"
+    ]
+    assert {case["ordered"] for case in sequences} == {True, False}
 
 
 def test_entity_properties_carry_the_derived_values(shipped: ValidData) -> None:
@@ -121,7 +128,7 @@ def _features(api: httpx.Client, url: str) -> list[dict[str, Any]]:
 def test_served_entities_carry_the_derived_values(api: httpx.Client, shipped: ValidData, url: str) -> None:
     served = _features(api, url)
     by_id = {entity.id: entity for entity in shipped.catalogue.entities}
-    wanted = set(entity_ids(shipped, kinds=("corridor",) if "corridors" in url else ()))
+    wanted = set(layer_entity_ids(shipped, "corridors" if "corridors" in url else "clusters"))
     assert {properties["id"] for properties in served} == wanted
     for properties in served:
         assert derived(properties) == expected(shipped, by_id[properties["id"]]), properties["id"]

@@ -17,7 +17,7 @@ import shapely
 from app.datum import distance_m
 from app.validation import ValidData
 
-from .conftest import entity_ids
+from .conftest import entity_ids, layer_entity_ids
 
 GDAL_FORMATS = {"geojson": "", "gpkg": "", "zip": "/vsizip/", "kml": ""}
 MEDIA = {
@@ -36,7 +36,7 @@ def feature_count(layer: str, shipped: ValidData) -> int:
     """Features a whole layer holds: units by level, or the catalogue's entities (all, or the corridors)."""
     if layer in UNITS:
         return UNITS[layer]
-    return len(entity_ids(shipped, kinds=("corridor",) if layer == "corridors" else ()))
+    return len(layer_entity_ids(shipped, layer))
 
 
 def fetch(api: httpx.Client, name: str, tmp_path: Path, **params: str) -> Path:

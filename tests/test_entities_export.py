@@ -107,6 +107,9 @@ def test_cluster_features_carry_the_catalogue(make_data_dir: Callable[..., Path]
         "note": None,
         "plan_refs": [{"plan": "fyp2021", "year": 2021, "section": "专栏5", "quote": "咸宁起重机械产业集群"}],
     }
+    # the catalogue's quote, cited (app.citation) as everywhere a quote is served
+    [ref] = crane["plan_refs"]
+    assert ref.pop("citation").startswith("《")
     assert list(crane)[: len(catalogued)] == list(catalogued)  # the catalogue's fields first, then computed ones
     assert {name: crane[name] for name in catalogued} == catalogued
     assert features["honghu-vessel-cluster"]["properties"]["members"] == [421083]

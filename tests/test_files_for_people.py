@@ -30,7 +30,7 @@ from app.settings import Settings
 from app.tables import EXCEL_MAX_CELL, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS
 from app.validation import ValidData
 
-from .conftest import entity_ids, run_cli
+from .conftest import entity_ids, layer_entity_ids, run_cli
 
 LAYERS = ["province", "prefectures", "counties", "clusters", "corridors"]
 ENTITY_LAYERS = ["clusters", "corridors"]
@@ -257,7 +257,7 @@ def test_every_export_carries_plan_years_and_the_province_wide_flag(
 ) -> None:
     expected = {
         entity_id: (plan_years(shipped, entity_id), is_province_wide(shipped, entity_id))
-        for entity_id in entity_ids(shipped, kinds=("corridor",) if layer == "corridors" else ())
+        for entity_id in layer_entity_ids(shipped, layer)
     }
     features = geojson_features(api, layer)
     assert {f["id"]: (f["properties"]["plans"], f["properties"]["province_wide"]) for f in features} == expected

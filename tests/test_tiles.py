@@ -8,11 +8,12 @@ import mapbox_vector_tile
 import pytest
 import shapely
 
-from app.catalogue import Kind
 from app.entities import entity_members, route
 from app.settings import REPO_DATA_DIR
 from app.store.mvt import lonlat_bounds
 from app.validation import ValidData
+
+from .conftest import layer_entity_ids
 
 MVT = "application/vnd.mapbox-vector-tile"
 WUHAN_Z7 = (7, 104, 53)
@@ -41,10 +42,11 @@ def test_entity_and_corridor_tiles(api: httpx.Client, shipped: ValidData) -> Non
     assert "xianning-crane-cluster" in {feature["properties"]["id"] for feature in clusters}
     corridors = decoded(api, "corridors", 6, 52, 26)
     assert {feature["geometry"]["type"] for feature in corridors} <= {"LineString", "MultiLineString"}
+    routed = set(layer_entity_ids(shipped, "corridors"))
     routes = {
         entity.id: route(entity_members(shipped, entity))
         for entity in shipped.catalogue.entities
-        if entity.kind is Kind.corridor
+        if entity.id in routed
     }
     inside = {id_ for id_, line in routes.items() if line.intersects(shapely.box(*lonlat_bounds(6, 52, 26)))}
     near = {

@@ -1,6 +1,8 @@
 -- A hostile client: every request a new URL with a new 8 KB Accept header, meant to fill the read cache
 -- with entries that are never asked for again (vector tiles, mostly empty; bbox pages; searches).
--- Counts 5xx answers apart from the limiter's 503 and prints them when done.
+-- Counts 5xx answers apart from the limiter's 503 and prints them when done. An argument
+-- (`wrk ... -s attack.lua URL -- OFFSET`) shifts the numbering, so that runs one after another ask for
+-- URLs none of the earlier runs asked for.
 local threads = {}
 local next_id = 0
 
@@ -11,7 +13,7 @@ function setup(thread)
 end
 
 function init(args)
-  counter = 0
+  counter = tonumber(args[1]) or 0
   server_errors = 0
   busy = 0
   pad = string.rep("a", 8000)
