@@ -29,7 +29,10 @@ def compare(store: StoreReader, from_plan: str, to_plan: str, filters: Filters) 
     """The two editions side by side for ``filters`` (``sector`` and/or ``place``; neither: the whole plans).
 
     ``continued``: links from ``from_plan`` to ``to_plan`` with an end in the scope (``in_scope`` says
-    which end is; an entity both plans cite is continued as itself); ``new``: entities of the later plan
+    which end is; an entity both plans cite is continued as itself). Plans need not be adjacent: links
+    compose through the editions between them (2014 → 2021 → 2026), each composed link naming the
+    records it passed through in ``via`` and its ``relation`` composed by :func:`composed_relation`;
+    a direct link has ``via: []``. ``new``: entities of the later plan
     in the scope with no link from the earlier; ``dropped``: entities of the earlier plan in the scope
     with no link to the later, with the curators' record where there is one; ``sectors``: the sector
     links and dropped sector records within a chosen sector.
@@ -44,19 +47,18 @@ def compare(store: StoreReader, from_plan: str, to_plan: str, filters: Filters) 
         earlier = _in_scope(connection, from_plan, filters)
         later = _in_scope(connection, to_plan, filters)
         rows = _lineage_rows(connection, from_plan, to_plan)
-        continued, linked_from, linked_to = [], set(), set()
-        for row in rows:
-            if row["kind"] != "link" or row["from_subject"] != "entity":
-                continue
-            if row["from_id"] in earlier or row["to_id"] in later:
-                continued.append(_link(row, earlier, later))
-            linked_from.add(row["from_id"])
-            linked_to.add(row["to_id"])
-        for same in sorted(set(earlier) & set(later), key=earlier.get):  # one record cited by both plans
-            if same not in linked_from:
-                continued.append(_same_record(same, from_plan, to_plan))
-                linked_from.add(same)
-                linked_to.add(same)
+        ordered: list[tuple[tuple[int, int], dict[str, Any]]] = []
+        linked_from, linked_to = set(), set()
+        for path in _entity_paths(connection, plans, from_plan, to_plan):
+            first, last = path[0], path[-1]
+            if first["from_id"] in earlier or last["to_id"] in later:
+                position = first.get("position")  # none for a record cited by both plans
+                key = (0, position) if position is not None else (1, earlier.get(first["from_id"], 0))
+                ordered.append((key, _chained(path, earlier, later)))
+            linked_from.add(first["from_id"])
+            linked_to.add(last["to_id"])
+        # The curators' links in the order of data/lineage.yaml, then records both plans cite, in the earlier's order.
+        continued = [link for _key, link in sorted(ordered, key=lambda pair: pair[0])]
         recorded = {
             row["from_id"]: row
             for row in rows
@@ -148,6 +150,98 @@ def _lineage_rows(connection: Connection, from_plan: str, to_plan: str) -> list[
     return rows_as_dicts(connection.execute(query))
 
 
+def composed_relation(relations: list[str]) -> str:
+    """The relation of links followed one after another: ``continues`` if every step continues, the one
+    change if every other step continues (continues + widened = widened), else ``changed`` (widened then
+    narrowed says nothing simpler; ``via`` holds each step's own)."""
+    changes = {relation for relation in relations if relation != "continues"}
+    if not changes:
+        return "continues"
+    return changes.pop() if len(changes) == 1 else "changed"
+
+
+def _entity_paths(
+    connection: Connection, plans: dict[str, dict[str, Any]], from_plan: str, to_plan: str
+) -> list[list[dict[str, Any]]]:
+    """Every chain of entity links from a record of ``from_plan`` to one of ``to_plan`` through the editions
+    dated between them: a direct link is a chain of one. A record that a later edition cites itself (no
+    link) goes on as itself, a ``continues`` step."""
+    start, end = plans[from_plan]["date"], plans[to_plan]["date"]
+    window = [plan_id for plan_id, plan in plans.items() if start <= plan["date"] <= end]  # by date
+    table, refs = schema.lineage, schema.plan_refs
+    query = (
+        select(table)
+        .where(
+            table.c.kind == "link",
+            table.c.from_subject == "entity",
+            table.c.from_plan.in_(window),
+            table.c.to_plan.in_(window),
+        )
+        .order_by(table.c.position)
+    )
+    links = rows_as_dicts(connection.execute(query))
+    cited: dict[str, set[str]] = {}
+    for row in connection.execute(
+        select(refs.c.subject_id, refs.c.plan_id).where(refs.c.subject == "entity", refs.c.plan_id.in_(window))
+    ):
+        cited.setdefault(row.subject_id, set()).add(row.plan_id)
+    onward: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in links:
+        onward.setdefault((row["from_plan"], row["from_id"]), []).append(row)
+
+    def steps(plan_id: str, entity_id: str) -> list[dict[str, Any]]:
+        found = list(onward.get((plan_id, entity_id), []))
+        if not found:  # no link onward: the record itself, where the next edition to cite it does
+            later = [each for each in window[window.index(plan_id) + 1 :] if each in cited.get(entity_id, ())]
+            if later:
+                found.append(_itself(entity_id, plan_id, later[0]))
+        return found
+
+    paths: list[list[dict[str, Any]]] = []
+
+    def walk(path: list[dict[str, Any]]) -> None:
+        last = path[-1]
+        if last["to_plan"] == to_plan:
+            paths.append(path)
+            return
+        for step in steps(last["to_plan"], last["to_id"]):
+            if window.index(step["to_plan"]) <= window.index(to_plan) and len(path) < len(window):
+                walk([*path, step])
+
+    starts = [entity_id for entity_id, plan_ids in cited.items() if from_plan in plan_ids]
+    starts += [row["from_id"] for row in links if row["from_plan"] == from_plan and row["from_id"] not in starts]
+    for entity_id in starts:
+        for step in steps(from_plan, entity_id):
+            walk([step])
+    return paths
+
+
+def _itself(entity_id: str, from_plan: str, to_plan: str) -> dict[str, Any]:
+    """A record cited by two editions, as a link step (its quotes are filled in by :func:`_spell_out`)."""
+    return {
+        "relation": "continues",
+        "note": None,
+        **{f"{end}_{name}": None for end in ("from", "to") for name in ("section", "quote")},
+        "from_plan": from_plan,
+        "to_plan": to_plan,
+        "from_subject": "entity",
+        "to_subject": "entity",
+        "from_id": entity_id,
+        "to_id": entity_id,
+    }
+
+
+def _chained(path: list[dict[str, Any]], earlier: dict[str, int], later: dict[str, int]) -> dict[str, Any]:
+    """A chain of links as one link from its first record to its last, with the records between."""
+    first, last = path[0], path[-1]
+    link = _link({**first, **{key: value for key, value in last.items() if key.startswith("to_")}}, earlier, later)
+    link["relation"] = composed_relation([step["relation"] for step in path])
+    link["note"] = first["note"] if len(path) == 1 else None
+    link["via"] = [{"plan": step["to_plan"], "id": step["to_id"]} for step in path[:-1]]
+    link["steps"] = [step["relation"] for step in path]
+    return link
+
+
 def _side(row: dict[str, Any], end: str) -> dict[str, Any]:
     return {name: row[f"{end}_{name}"] for name in _SIDE_FIELDS}
 
@@ -158,17 +252,6 @@ def _link(row: dict[str, Any], earlier: dict[str, int], later: dict[str, int]) -
         "note": row["note"],
         "from": _side(row, "from") | {"in_scope": row["from_id"] in earlier},
         "to": _side(row, "to") | {"in_scope": row["to_id"] in later},
-    }
-
-
-def _same_record(entity_id: str, from_plan: str, to_plan: str) -> dict[str, Any]:
-    """An entity both plans cite: continued as itself; its quotes are filled in by :func:`_spell_out`."""
-    side = {"subject": "entity", "id": entity_id, "section": None, "quote": None, "in_scope": True}
-    return {
-        "relation": "continues",
-        "note": None,
-        "from": side | {"plan": from_plan},
-        "to": side | {"plan": to_plan},
     }
 
 
@@ -224,6 +307,7 @@ def _spell_out(
     """Put each entity's names, kind and status in place of its id, and the plan's quotes where a side
     has none of its own (new, dropped and same-record entries)."""
     ids = {link[end]["id"] for link in continued for end in ("from", "to")}
+    ids |= {step["id"] for link in continued for step in link.get("via", [])}
     ids |= {entry["entity"] for entry in new + dropped}
     if not ids:
         return
@@ -247,6 +331,8 @@ def _spell_out(
     for row in connection.execute(query):
         quotes.setdefault((row.subject_id, row.plan_id), []).append({"section": row.section, "quote": row.quote})
     for link in continued:
+        for step in link.get("via", []):
+            step |= {key: found[step["id"]][key] for key in ("name_zh", "name_en", "kind", "status")}
         for end in ("from", "to"):
             side = link[end]
             side |= {key: found[side["id"]][key] for key in ("name_zh", "name_en", "kind", "status")}

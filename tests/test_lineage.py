@@ -298,7 +298,7 @@ THIRD_LINKS = """  - from:
 """
 
 
-def third_edition(data_dir: Path) -> Path:
+def third_edition(data_dir: Path, links: str = THIRD_LINKS) -> Path:
     """``data_dir`` with a synthetic third plan: its text, a sector, one entity and links from 2021."""
     (data_dir / "plans" / "zz_fyp2026_synthetic.txt").write_text(THIRD_TEXT, encoding="utf-8")
     catalogue = data_dir / "clusters.yaml"
@@ -308,7 +308,7 @@ def third_edition(data_dir: Path) -> Path:
     text = text.replace("\nentities:\n", "\nentities:\n" + THIRD_ENTITY, 1)
     catalogue.write_text(text, encoding="utf-8")
     lineage = data_dir / LINEAGE_FILE
-    lineage.write_text(lineage.read_text(encoding="utf-8").replace("\nlinks:\n", "\nlinks:\n" + THIRD_LINKS, 1))
+    lineage.write_text(lineage.read_text(encoding="utf-8").replace("\nlinks:\n", "\nlinks:\n" + links, 1))
     return data_dir
 
 
@@ -344,6 +344,43 @@ def test_a_third_edition_is_compared_with_no_code_change(third_client: TestClien
     assert third_client.get("/api/clusters", params={"plan": "2026"}).json()["total"] == 1
     lineage = third_client.get("/api/lineage/yangtze-cnc-machine-tool-corridor").json()
     assert [link["to"]["plan_year"] for link in lineage["later"]] == [2026]
+
+
+# A synthetic link onward from a 2021 record that 2014's robot and 3D-printing bases merged into, so that
+# 2014 → 2026 has chains to follow through 2021 (the shipped data link nothing of 2014 to 2026 directly).
+CHAINED_LINK = """  - from:
+      plan: fyp2021
+      entity: smart-mfg-demo-parks
+      quote: "创建省级工业机器人、增材制造（3D打印）等智能制造产业示范园区（基地）"
+    to:
+      plan: fyp2026
+      entity: yangtze-machine-tool-belt-2026
+      quote: "建设长江中游工业母机产业带"
+    relation: narrowed
+"""
+
+
+def test_editions_apart_are_compared_through_the_ones_between(data_copy: Path, tmp_path: Path) -> None:
+    """2014 → 2026: links compose through 2021 (merged, then narrowed: changed), naming the 2021 record in
+    ``via``; the ends keep their own plans' words; what no chain reaches is dropped or new."""
+    data_dir = third_edition(data_copy, THIRD_LINKS + CHAINED_LINK)
+    settings = backend_settings("spatialite", tmp_path, "unused", data_dir)
+    load_store(settings, progress=lambda _message: None)
+    with TestClient(create_app(settings)) as client:
+        body = client.get("/api/compare", params={"from": "action2014", "to": "fyp2026"}).json()
+        adjacent = client.get("/api/compare", params={"from": "fyp2021", "to": "fyp2026"}).json()
+    chained = {link["from"]["id"]: link for link in body["continued"]}
+    assert set(chained) == {"industrial-robot-industrial-base", "wuhan-3d-printing-industrial-base"}
+    for link in chained.values():
+        assert link["to"]["id"] == "yangtze-machine-tool-belt-2026"
+        assert link["steps"] == ["merged", "narrowed"] and link["relation"] == "changed"
+        assert [(step["plan"], step["id"]) for step in link["via"]] == [("fyp2021", "smart-mfg-demo-parks")]
+        assert link["via"][0]["name_zh"]
+        assert link["to"]["quote"] == "建设长江中游工业母机产业带" and link["from"]["quote"]
+    assert {entry["entity"]["id"] for entry in body["new"]} == set()  # the one 2026 entity is reached
+    assert "key-cities-specialty-clusters-2014" in {entry["entity"]["id"] for entry in body["dropped"]}
+    # adjacent editions: direct links only, each a chain of one
+    assert all(link["via"] == [] and len(link["steps"]) == 1 for link in adjacent["continued"])
 
 
 # --- the page -------------------------------------------------------------------------------------------

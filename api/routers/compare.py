@@ -58,6 +58,28 @@ class Link(BaseModel):
     to: Side
 
 
+class ViaRecord(BaseModel):
+    """A record of an edition between the two compared, that a chain of links passes through."""
+
+    plan: str
+    id: str
+    name_zh: str
+    name_en: str
+    kind: str
+    status: str
+
+
+class ChainedLink(Link):
+    """An entity of the earlier plan and its counterpart in the later, through the editions between them."""
+
+    relation: Relation | Literal["changed"] = Field(
+        description="The steps' relation: continues if all continue, the one change if only one kind of "
+        "change, else changed (see steps)."
+    )
+    via: list[ViaRecord] = Field(description="The records passed through, in order; empty for a direct link.")
+    steps: list[Relation] = Field(description="Each link's own relation, in order.")
+
+
 class Quote(BaseModel):
     """A passage of a plan."""
 
@@ -143,7 +165,7 @@ class Comparison(BaseModel):
     from_: ComparedPlan = Field(alias="from")
     to: ComparedPlan
     scope: Scope
-    continued: list[Link]
+    continued: list[ChainedLink]
     new: list[NewEntity]
     dropped: list[DroppedEntity]
     sectors: SectorLineage

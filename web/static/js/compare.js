@@ -36,6 +36,8 @@ const WORDS = {
   merged: ["合并", "merged"],
   widened: ["扩大", "widened"],
   narrowed: ["收窄", "narrowed"],
+  changed: ["几经变化", "changed"],
+  via: ["经 {n}", "via {n}"],
 };
 
 function word(lang, key, n) {
@@ -92,11 +94,20 @@ export function createCompare(atlas) {
     return el("div", { class: "compare-side" }, title, side.in_scope === false ? el("span", { class: "muted" }, ` ${w("elsewhere")}`) : null, quote(side, plan));
   }
 
+  /** "2021 年《…》（合并）→ 收窄": each record passed through, then each step's relation. */
+  function viaText(link) {
+    const years = new Map(plans().map((plan) => [plan.id, plan.year]));
+    const records = link.via.map((step, index) => `${w("year", years.get(step.plan) ?? step.plan)}${named(step)}（${w(link.steps[index])}）`);
+    return `${records.join(" → ")} → ${w(link.steps.at(-1))}`;
+  }
+
   function linkRow(link, result) {
     return el(
       "li",
       { class: "compare-link" },
       el("span", { class: "badge relation" }, w(link.relation)),
+      // A chain through the editions between the two compared names what it passed through, step by step.
+      link.via?.length ? el("p", { class: "compare-via muted" }, w("via", viaText(link))) : null,
       el("div", { class: "compare-pair" }, sideBlock(link.from, result.from), sideBlock(link.to, result.to)),
     );
   }
