@@ -1,0 +1,185 @@
+"""Reading a plan document — PDF, DOCX, HTML or plain text — into raw text.
+
+The text comes out as extracted, with the damage of its format (lines broken at the page's edge, running
+headers and page numbers, a table of contents); :func:`app.ingest.normalise.normalise` repairs that. Pages
+of a PDF are separated by a form feed (``\\f``), as pdftotext does, so the repair can tell a running
+header (the same first line on many pages) from a line that merely repeats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+from app.errors import AtlasError
+
+# A plan is a few hundred KB to a few MB; far larger files are not plans (or are scans, which have no
+# text to read anyway) and would tie the command up for minutes.
+MAX_BYTES = 50 * 1024 * 1024
+MAX_PAGES = 1000
+PAGE_BREAK = "\f"
+
+SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt")
+
+
+class DocumentError(AtlasError):
+    """A plan document cannot be read; the message names the file and says what to do."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
+
+
+def read_document(path: Path) -> str:
+    """The raw text of the document at ``path``, chosen by its extension (.pdf, .docx, .html/.htm, .txt).
+
+    Pages of a PDF are separated by ``\\f``; paragraphs of the other formats by a line break. Raises
+    :class:`DocumentError` for an unknown extension, a file that is missing, too large, encrypted,
+    damaged, or holds no text (a scanned PDF).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise DocumentError(
+            path,
+            f"不支持的文件类型 unsupported file type {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}",
+        )
+    if not path.is_file():
+        raise DocumentError(path, "文件不存在 not a regular file")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise DocumentError(path, f"文件过大 larger than {MAX_BYTES // (1024 * 1024)} MB ({size} bytes); not a plan")
+    if size == 0:
+        raise DocumentError(path, "文件为空 the file is empty")
+    reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html, ".txt": _read_txt}
+    text = reader[suffix](path)
+    if not text.replace(PAGE_BREAK, "").strip():
+        hint = " (a scanned PDF has no text layer: run OCR on it first)" if suffix == ".pdf" else ""
+        raise DocumentError(path, f"没有文字 the document holds no text{hint}")
+    return text
+
+
+def _read_pdf(path: Path) -> str:
+    import pdfplumber  # imported here: pdfminer is slow to import and only this reader needs it
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
+
+    try:
+        with pdfplumber.open(path) as pdf:
+            if len(pdf.pages) > MAX_PAGES:
+                raise DocumentError(path, f"页数过多 more than {MAX_PAGES} pages ({len(pdf.pages)}); not a plan")
+            # Page by page, each page's text as pdfplumber lays it out in reading order (its default
+            # tolerances keep Chinese characters together and put a line break where a line ends).
+            return PAGE_BREAK.join((page.extract_text() or "") for page in pdf.pages)
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise DocumentError(path, "PDF 已加密 the PDF is encrypted; save an unprotected copy first") from None
+    except (PDFSyntaxError, PSException) as exc:
+        raise DocumentError(path, f"无法读取 not a readable PDF ({exc or type(exc).__name__})") from None
+    except DocumentError:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds on damaged files; each means "cannot read"
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise DocumentError(path, "PDF 已加密 the PDF is encrypted; save an unprotected copy first") from None
+        raise DocumentError(path, f"无法读取 not a readable PDF ({type(exc).__name__}: {exc})") from None
+
+
+def _read_docx(path: Path) -> str:
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        # An encrypted Word file is an OLE container, not a zip: python-docx cannot open it either.
+        raise DocumentError(
+            path, f"无法读取 not a readable Word (.docx) file, or it is encrypted ({type(exc).__name__})"
+        ) from None
+    return "\n".join(_docx_blocks(document))
+
+
+def _docx_blocks(document: object) -> Iterator[str]:
+    """The body's paragraphs and tables in document order (tables row by row, cells joined by tabs)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    body = document.element.body  # type: ignore[attr-defined]
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            yield Paragraph(child, document).text  # type: ignore[arg-type]
+        elif tag == "tbl":
+            for row in Table(child, document).rows:  # type: ignore[arg-type]
+                yield "\t".join(cell.text for cell in row.cells)
+
+
+def _read_txt(path: Path) -> str:
+    return _decode(path, path.read_bytes())
+
+
+def _decode(path: Path, raw: bytes, declared: str | None = None) -> str:
+    """UTF-8 (with or without BOM), else the declared charset, else GB18030 — the Chinese government norm."""
+    for encoding in ("utf-8-sig", declared, "gb18030"):
+        if encoding is None:
+            continue
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise DocumentError(path, "无法解码 neither UTF-8 nor GB18030 text; save it as UTF-8")
+
+
+_BLOCK_TAGS = frozenset(
+    {
+        *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure"),
+        *("footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre"),
+        *("section", "table", "tbody", "td", "th", "thead", "tr", "ul"),
+    }
+)
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg"})
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+
+
+class _TextParser(HTMLParser):
+    """Collects an HTML page's visible text, a line break at each block element's edge."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\t" if tag in ("td", "th") else "\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:  # <br/>, <hr/>
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            # White space inside a block is layout, not text: HTML renders runs of it as one space.
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def _read_html(path: Path) -> str:
+    raw = path.read_bytes()
+    declared = _META_CHARSET.search(raw[:4096])
+    text = _decode(path, raw, declared.group(1).decode("ascii") if declared else None)
+    parser = _TextParser()
+    parser.feed(text)
+    parser.close()
+    lines = (line.strip() for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,234 @@
+"""Repairing what extraction does to a plan's text, so quotes and headings can be found in it.
+
+:func:`normalise` takes the raw text of :func:`app.ingest.documents.read_document` (pages separated by
+``\\f``) and returns paragraphs separated by one blank line, with
+
+- running page headers and footers dropped (a line standing first or last on many pages), and page
+  numbers ("- 12 -", "—12—", "第 3 页", "3/40", a bare number);
+- the table of contents dropped (a run of heading lines ending in page numbers whose titles recur later
+  as the real headings);
+- lines broken mid-sentence joined (in Chinese a paragraph ends with 。！？；： or is a heading; a line that
+  ends otherwise and fills the page's width was broken by the layout, not the author);
+- character widths made consistent: full-width digits and latin letters become half-width, compatibility
+  ideographs and Kangxi radicals (which some PDF fonts map to) become the ordinary characters, and ASCII
+  , ; : ? ! between Chinese characters become the full-width marks Chinese text uses.
+
+Brackets are left as the document has them: plans mix "(二)" and "（二）" in their own headings, and the
+catalogue's quotes and section paths keep each as written.
+
+The result is a fixed point (``normalise(normalise(x)) == normalise(x)``): one pass of the repairs is
+applied until nothing changes, so a second call finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+from app.ingest.documents import PAGE_BREAK
+
+# Sentence-final marks of Chinese text, optionally followed by closing quotes or brackets: a line that ends
+# so ends a paragraph (or may: both are fine, since a paragraph break only matters for reading).
+_TERMINATED = re.compile(r"[。！？；：!?;:…][”’」』）)》〕】]*$")
+# Heading forms of Chinese plans, at the start of a line: 一、 （一） (一) 1. 1、 1． （1） 专栏N 第X章/节/条.
+HEADING_START = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、"
+    r"|[（(][一二三四五六七八九十]{1,3}[）)]"
+    r"|\d{1,2}(?:[、．]|\.(?!\d))"
+    r"|[（(]\d{1,2}[）)]"
+    r"|专栏\s*\d{1,2}"
+    r"|第[一二三四五六七八九十百\d]{1,4}[章节条部分篇])"
+)
+# A heading standing on its own line is short and carries no sentence end inside it.
+_MAX_HEADING_LINE = 40
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-－—–‐~·\s]*\d{1,4}[-－—–‐~·\s]*"  # - 12 -, —12—, 12
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"  # 第 3 页, 第3页 共40页
+    r"|\d{1,4}\s*/\s*\d{1,4}"  # 3/40
+    r"|(?i:page)\s*\d{1,4}(?:\s*(?i:of)\s*\d{1,4})?)$"  # Page 3 of 40
+)
+# A table-of-contents entry: a title, then dot leaders or a tab/spaces, then a page number, perhaps bracketed.
+_TOC_ENTRY = re.compile(r"^(?P<title>\S.{0,60}?)\s*(?:[.．·…。_-]{2,}\s*|\s+)[(（]?\d{1,3}[)）]?$")
+_TOC_TITLE = re.compile(r"^目\s*录$|^(?i:contents)$")
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HALF_PUNCT_IN_CHINESE = re.compile(rf"(?<=[{_CJK}“”])([,;:?!])(?=[{_CJK}“”])")
+_FULL_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000\u202f\u205f]+")
+# A line filling at least this share of the page's usual width was ended by the layout.
+_FULL_LINE_SHARE = 0.8
+# Without a usual width (text of paragraphs, not of a laid-out page), a line this wide (display columns:
+# a Chinese character counts two) that ends mid-sentence is a paragraph the extraction cut.
+_UNWRAPPED_SPLIT_WIDTH = 80
+_MAX_PASSES = 8
+
+
+def normalise(raw: str) -> str:
+    """The plan text repaired: paragraphs separated by one blank line (see the module's docstring).
+
+    Idempotent: the repairs are applied until they change nothing, so ``normalise(normalise(x)) ==
+    normalise(x)``.
+    """
+    text = _one_pass(raw)
+    for _ in range(_MAX_PASSES):
+        again = _one_pass(text)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+def _one_pass(raw: str) -> str:
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    pages = [[_clean_line(line) for line in page.split("\n")] for page in _pages(raw)]
+    pages = [[line for line in page if line] for page in pages]
+    width = _usual_width(pages)
+    pages = _drop_running_lines(pages)
+    lines = [line for page in pages for line in page if not _PAGE_NUMBER.match(line)]
+    lines = _drop_table_of_contents(lines)
+    return "\n\n".join(_join_split_lines(lines, width))
+
+
+def _pages(raw: str) -> list[str]:
+    """The text's pages: split at form feeds, or else at page-number lines (text saved without them)."""
+    if PAGE_BREAK in raw:
+        return raw.split(PAGE_BREAK)
+    pages: list[str] = []
+    current: list[str] = []
+    for line in raw.split("\n"):
+        current.append(line)
+        if _PAGE_NUMBER.match(_clean_line(line)):
+            pages.append("\n".join(current))
+            current = []
+    pages.append("\n".join(current))
+    return pages
+
+
+def _clean_line(line: str) -> str:
+    """One line with its widths made consistent and its white space trimmed and collapsed."""
+    line = "".join(_narrow(char) for char in line)
+    line = _HALF_PUNCT_IN_CHINESE.sub(lambda match: _FULL_PUNCT[match.group(1)], line)
+    return _SPACES.sub(" ", line).strip()
+
+
+def _narrow(char: str) -> str:
+    code = ord(char)
+    if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+        return chr(code - 0xFEE0)  # full-width digit or latin letter → ASCII
+    if 0x2E80 <= code <= 0x2FDF or 0xF900 <= code <= 0xFAFF or 0x2F800 <= code <= 0x2FA1F:
+        # CJK radicals, Kangxi radicals and compatibility ideographs: PDF fonts map ordinary characters
+        # (工, 一, 金) to these look-alikes, which no search for the plan's words would find.
+        return unicodedata.normalize("NFKC", char)
+    return char
+
+
+def display_width(line: str) -> int:
+    """Columns the line takes in print: Chinese and other wide characters two, the rest one."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+
+
+def _usual_width(pages: list[list[str]]) -> int | None:
+    """The width of a full line on the page, if the text was laid out in lines (a PDF); else None.
+
+    Laid-out text has many lines of nearly the same, greatest width; text of paragraphs has no such peak.
+    """
+    widths = [display_width(line) for page in pages for line in page]
+    long_lines = [width for width in widths if width >= 20]
+    if len(long_lines) < 10:
+        return None
+    # Lines of a justified page differ by a column or two (half-width digits); bucket by four.
+    buckets = Counter(width // 4 for width in long_lines)
+    bucket, count = buckets.most_common(1)[0]
+    if count < 0.3 * len(long_lines):
+        return None
+    return bucket * 4
+
+
+def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Drop running headers and footers: lines standing among the first or last two of many pages.
+
+    Digits are masked so "第 3 页" and "第 4 页" (or a header with the page number in it) count as one line.
+    """
+    if len(pages) < 3:
+        return pages
+    edge_counts: Counter[str] = Counter()
+    for page in pages:
+        edges = {_masked(line) for line in page[:2] + page[-2:]}
+        edge_counts.update(edges)
+    threshold = max(3, len(pages) // 2)
+    running = {line for line, count in edge_counts.items() if count >= threshold}
+    if not running:
+        return pages
+    kept: list[list[str]] = []
+    for page in pages:
+        edges = {0, 1, len(page) - 2, len(page) - 1}
+        kept.append([line for at, line in enumerate(page) if at not in edges or _masked(line) not in running])
+    return kept
+
+
+def _masked(line: str) -> str:
+    return re.sub(r"\d+", "#", line)
+
+
+def _drop_table_of_contents(lines: list[str]) -> list[str]:
+    """Drop runs of three or more contents entries whose titles mostly recur later, and a 目录 line before them."""
+    result: list[str] = []
+    index = 0
+    while index < len(lines):
+        end = index
+        while end < len(lines) and _TOC_ENTRY.match(lines[end]):
+            end += 1
+        if end - index >= 3 and _recur_later(lines[index:end], lines[end:]):
+            if result and _TOC_TITLE.match(result[-1]):
+                result.pop()
+            index = end
+            continue
+        result.append(lines[index])
+        index += 1
+    return result
+
+
+def _recur_later(entries: list[str], rest: list[str]) -> bool:
+    later = {_heading_key(line) for line in rest}
+    titles = [_heading_key(_TOC_ENTRY.match(entry).group("title")) for entry in entries]  # type: ignore[union-attr]
+    found = sum(1 for title in titles if title in later or any(key.startswith(title) for key in later))
+    return found >= 0.5 * len(titles)
+
+
+def _heading_key(line: str) -> str:
+    """A line as a heading compares: no white space, brackets and dots alike, no trailing leaders."""
+    key = re.sub(r"\s+", "", line).replace("（", "(").replace("）", ")").replace("．", ".")
+    return re.sub(r"[.·…。_-]+$", "", key)
+
+
+def is_heading_line(line: str) -> bool:
+    """True if the line is a heading standing alone: a heading form, short, with no sentence inside."""
+    return (
+        bool(HEADING_START.match(line))
+        and display_width(line) <= 2 * _MAX_HEADING_LINE
+        and not re.search(r"[。；！？]", line[:-1])
+    )
+
+
+def _join_split_lines(lines: list[str], width: int | None) -> list[str]:
+    """Paragraphs: each line joined to the one before when the break between them fell mid-sentence."""
+    paragraphs: list[str] = []
+    last_line = ""  # the last physical line of the paragraph being built: the one the break follows
+    for line in lines:
+        if paragraphs and _split_between(last_line, paragraphs[-1], line, width):
+            glue = " " if re.search(r"[A-Za-z0-9]$", paragraphs[-1]) and re.match(r"[A-Za-z0-9]", line) else ""
+            paragraphs[-1] += glue + line
+        else:
+            paragraphs.append(line)
+        last_line = line
+    return paragraphs
+
+
+def _split_between(before: str, paragraph: str, after: str, width: int | None) -> bool:
+    if _TERMINATED.search(before) or is_heading_line(paragraph) or HEADING_START.match(after):
+        return False
+    if _TOC_TITLE.match(before) or _TOC_TITLE.match(after):
+        return False
+    if width is None:
+        return display_width(before) >= _UNWRAPPED_SPLIT_WIDTH
+    return display_width(before) >= _FULL_LINE_SHARE * width
