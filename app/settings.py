@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     layer_jobs: int = Field(
         2, ge=1, le=64, description="Whole GeoJSON layers (/api/map, /ogc items) built at once per worker process."
     )
+    preview_proposals: Path | None = Field(
+        None,
+        description="A proposals file (proposals/ID.yaml) shown on the map as a layer of its own for review "
+        "(`atlas serve --preview`); unset on the public atlas, which then has no such layer or route.",
+    )
     job_queue: int = Field(
         16, ge=0, le=1000, description="Requests of each kind above that may wait for a free slot before 503."
     )
