@@ -21,6 +21,9 @@ from app.brief import BriefError, place_brief
 from app.catalogue import Kind
 from app.errors import InvalidParameter, NotFound
 from app.files import FileFormat, layer_file, parse_file_options
+from app.ingest.accept import AcceptError, accept
+from app.ingest.proposals import ProposalsError, read_proposals
+from app.ingest.review import review
 from app.layers import LAYERS
 from app.runtime import prepare
 from app.settings import Settings
@@ -267,13 +270,22 @@ def serve_command(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     data_dir: DataDir = None,
+    preview: Annotated[
+        Path | None,
+        typer.Option(help="A proposals file to show on the map for review (待审核 proposed); never for the public."),
+    ] = None,
 ) -> None:
     """Serve the atlas with uvicorn, building the store first if it is missing or older than the data.
     Links in answers point at ATLAS_PUBLIC_URL (default: http://HOST:PORT); X-Forwarded-* headers are
-    believed only from ATLAS_TRUSTED_PROXIES."""
+    believed only from ATLAS_TRUSTED_PROXIES. With --preview, the map also shows the proposals of a file
+    as a dashed layer of its own, re-read as the review changes it."""
     # The workers read their settings from the environment.
     if data_dir is not None:
         os.environ["ATLAS_DATA_DIR"] = str(data_dir)
+    if preview is not None:
+        _read_proposals_or_exit(preview)  # a broken file is said here, not as a 500 on the page
+        os.environ["ATLAS_PREVIEW_PROPOSALS"] = str(preview.resolve())
+        typer.echo("审核预览 Review preview: proposals are shown; do not publish this server.", err=True)
     if "ATLAS_PUBLIC_URL" not in os.environ:
         os.environ["ATLAS_PUBLIC_URL"] = _local_url(host, port)
         if host in ("0.0.0.0", "::", ""):
@@ -302,6 +314,64 @@ def serve_command(
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )
+
+
+@cli.command("review")
+def review_command(
+    proposals: Annotated[Path, typer.Argument(help="The proposals file, e.g. proposals/ID.yaml.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Walk the pending proposals in the terminal: a accept, r reject, p edit places, s edit sectors,
+    n next, q quit. The file is saved after every decision."""
+    _read_proposals_or_exit(proposals)
+    data = _load(_settings(data_dir))  # the gazetteer and the taxonomy that edits are checked against
+    sectors = {sector.id: sector.name_zh for sector in data.catalogue.sectors}
+    try:
+        done = review(proposals, data.gazetteer, sectors)
+    except KeyboardInterrupt:
+        typer.echo(f"\n已中断 Interrupted; every decision so far is saved in {proposals}.", err=True)
+        raise typer.Exit(130) from None
+    typer.echo(
+        f"已保存 Saved {proposals}: {len(done.accepted)} accepted, {len(done.rejected)} rejected, "
+        f"{len(done.edited)} edited, {len(done.skipped)} left pending. "
+        f"Next 下一步: atlas accept {proposals}"
+    )
+
+
+@cli.command("accept")
+def accept_command(
+    proposals: Annotated[Path, typer.Argument(help="The reviewed proposals file, e.g. proposals/ID.yaml.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Merge the accepted proposals into data/clusters.yaml and data/targets.yaml, keeping their comments
+    and layout, then validate; on any fault both files are restored and the faults are listed."""
+    settings = _settings(data_dir)
+    _read_proposals_or_exit(proposals)
+    try:
+        merged = accept(proposals, settings.data_dir)
+    except AcceptError as exc:
+        for fault in exc.faults:
+            typer.echo(str(fault), err=True)
+        typer.echo(f"无法合并 Not merged: {exc}", err=True)
+        raise typer.Exit(1) from None
+    left = f"{merged.pending} pending and {merged.rejected} rejected left out"
+    if not merged.entities and not merged.targets:
+        typer.echo(f"没有已接受的提议 Nothing accepted ({left}): run atlas review {proposals} first.")
+        return
+    typer.echo(
+        f"已合并 Merged {len(merged.entities)} entities, {len(merged.targets)} target(s)"
+        + (", and the plan record" if merged.plan_added else "")
+        + f" into {settings.data_dir} ({left}); the data validates. "
+        "Next 下一步: atlas validate, then atlas load."
+    )
+
+
+def _read_proposals_or_exit(path: Path) -> None:
+    try:
+        read_proposals(path)
+    except ProposalsError as exc:
+        typer.echo(f"提议文件有误 Invalid proposals: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _local_url(host: str, port: int) -> str:
