@@ -9,6 +9,7 @@ with the same block. ``atlas accept`` turns the accepted ones into catalogue rec
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -135,4 +136,8 @@ def write_proposals(path: Path, proposals: ProposalFile) -> None:
     data: dict[str, Any] = proposals.model_dump(mode="json")
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
-    path.write_text(text, encoding="utf-8")
+    # Written beside and renamed over: the review saves after every decision while a preview server may be
+    # reading the file, and neither a reader nor a crash half way may ever see half a file.
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
