@@ -20,6 +20,7 @@ from api.limits import Limits
 from api.middleware import CachedReads, CollapseSlashes, HeadAsGet, SecurityHeaders
 from api.routers import briefs, compare, downloads, health, map_page, matrix, ogc, people, share, targets, tiles, web
 from api.routers.common import only_declared_parameters, public_url
+from api.routers.preview import install as install_preview
 from app import __version__
 from app.runtime import prepare
 from app.settings import Settings
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (people, compare, matrix, targets, share, map_page, ogc, downloads, briefs, tiles, health, web):
         app.include_router(module.router)
+    install_preview(app, settings)  # a review server's proposed layer; the public atlas has no such route
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 
     @app.get("/docs", include_in_schema=False)

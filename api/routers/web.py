@@ -32,6 +32,8 @@ def page(request: Request) -> HTMLResponse:
         "bands": [{"name": band.name, "max_zoom": band.max_zoom} for band in BANDS],
         "layers": [layer.id for layer in map_layers()],  # the page names layers in its own words (i18n.js)
         "public_url": settings.public_url,  # the share dialog's permalink and QR code are links from it
+        # A review server (atlas serve --preview) loads preview.js and its proposed layer; the public page never.
+        "preview": settings.preview_proposals is not None,
     }
     response = templates.TemplateResponse(request, "index.html", {"config": config})
     response.headers["Content-Security-Policy"] = content_security_policy(tiles)
