@@ -1,0 +1,383 @@
+"""Propose a plan's entities and targets from its text (``atlas propose``): patterns, the gazetteer and
+the sector taxonomy — never the catalogue's entity names or quotes.
+
+For every sentence: the names ending in a kind word (app.ingest.mentions) and the city specialisations
+(a city 在…领域, 以…为核心, 支持…发展); their places from the gazetteer (the name's own, else the sentence's,
+else the whole province — data/README.md's inclusion rule); sectors from the taxonomy's names and aliases
+(the name's, else the words before it in the sentence, else the heading's); status from the nearest verb;
+the clause as the verbatim quote, the heading path, and the sentences before and after. Every number with
+a unit becomes a target or baseline. Only after all that is the catalogue consulted, to flag proposals
+that look like catalogued entities (``duplicates``) or earlier editions' (``lineage``): flags, never merges.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.catalogue import Catalogue, Kind, Plan, PlanRef, Status
+from app.gazetteer import Gazetteer
+from app.ingest import naming
+from app.ingest.mentions import Mention, find_mentions
+from app.ingest.numbers import Quantity, quantities
+from app.ingest.placenames import PROVINCE, Place, PlaceFinder
+from app.ingest.proposals import Context, Proposal, ProposalFile, ProposedTarget, Review, Source
+from app.ingest.sector_terms import SectorFinder
+from app.ingest.sentences import Sentence, local_heading_path, split_sentences
+from app.validation import ValidData
+
+# Status from the plan's verb (data/README.md, "Status"); the nearest verb before the name decides,
+# else the first after it; a plan mostly calls for things, so a name with no verb is planned.
+_EXISTING = (
+    "已形成",
+    "已建成",
+    "已经形成",
+    "形成了",
+    "现有",
+    "拥有",
+    "依托",
+    "发挥",
+    "有效利用",
+    "利用",
+    "取得",
+    "初具",
+)
+_PLANNED = (
+    "建设", "打造", "创建", "培育", "支持", "推进", "推动", "加快", "筹建", "搭建", "构建", "建立", "建成",
+    "形成", "布局", "发展", "争创", "组建", "探索", "启动",
+)  # fmt: skip
+_VERBS = re.compile("|".join(sorted((*_EXISTING, *_PLANNED), key=len, reverse=True)))
+_CLAUSE_MARK = re.compile(r"[，；：]")
+_MAX_REFS = 3
+_SPECIALISATION = [
+    (re.compile(r"^(?P<place>{places})(?:市)?在(?P<what>[^，。；]{{2,60}}?)等?领域"), "在…领域"),
+    (re.compile(r"以(?P<place>{places})为核心(?!，以)"), "以…为核心"),
+    (re.compile(r"支持(?P<place>{places})(?:大力|重点|加快)?发展(?P<what>[^，。；、]{{2,30}})"), "支持…发展"),
+    (re.compile(r"(?P<place>{places})[^，。；]{{0,12}}(?:大力|重点|加快)发展(?P<what>[^，。；、]{{2,30}})"), "…发展"),
+]
+
+
+@dataclass
+class _Found:
+    """A proposal being put together: one name (and places) of the plan, with every sentence naming it."""
+
+    name: str
+    kind: Kind
+    members: list[str]
+    places_from: str
+    sectors: list[str]
+    sectors_from: str
+    status: Status
+    status_from: str
+    pattern: str
+    refs: list[tuple[Sentence, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """What reading a plan needs: the text, its sentences, the gazetteer's places, the taxonomy."""
+
+    text: str
+    plan: Plan
+    sentences: list[Sentence]
+    places: PlaceFinder
+    sectors: SectorFinder
+    heading_path: Callable[[str, int], str]
+
+
+def propose(text: str, plan: Plan, data: ValidData, source: Source) -> ProposalFile:
+    """The proposals for one plan: its entities and targets, each with its quote and review block."""
+    reader = _Reader(
+        text=text,
+        plan=plan,
+        sentences=split_sentences(text),
+        places=PlaceFinder(data.gazetteer, text),
+        sectors=SectorFinder(data.catalogue, plan.id),
+        heading_path=heading_path_function(),
+    )
+    found: dict[tuple[str, tuple[str, ...]], _Found] = {}
+    for sentence in reader.sentences:
+        for item in _entities_in(reader, sentence):
+            key = (item.name, tuple(item.members))
+            if key in found:
+                if len(found[key].refs) < _MAX_REFS:
+                    found[key].refs.extend(item.refs)
+            else:
+                found[key] = item
+    taken = {entity.id for entity in data.catalogue.entities}
+    entities = [_proposal(reader, item, taken) for item in found.values()]
+    for entity in entities:
+        _flag(entity, plan, data.catalogue, data.gazetteer)
+    targets = _targets(reader)
+    return ProposalFile(plan=plan, source=source, entities=entities, targets=targets)
+
+
+def heading_path_function() -> Callable[[str, int], str]:
+    """``app.ingest.headings``'s heading path when it is there, else the local stand-in."""
+    try:
+        from app.ingest import headings  # written alongside; its absence must not stop proposing
+    except ImportError:
+        return local_heading_path
+    for name in ("heading_path", "section_at"):
+        function = getattr(headings, name, None)
+        if callable(function):
+            return function
+    return local_heading_path
+
+
+# --- entities ------------------------------------------------------------------------------------------
+
+
+def _entities_in(reader: _Reader, sentence: Sentence) -> list[_Found]:
+    words = sentence.text
+    places = reader.places.find(words)
+    mentions = [mention for mention in find_mentions(words)]
+    found: list[_Found] = []
+    previous_end = 0
+    for mention in mentions:
+        members, places_from = _members(reader, mention, places, words, mentions)
+        if mention.is_class and places_from.startswith("province"):
+            continue  # a class of institution the plan places nowhere is not catalogued
+        kind = _kind(mention, members)
+        sectors, sectors_from = _sectors(reader, sentence, mention.name, words[previous_end : mention.start])
+        status, status_from = _status(words, mention.start, mention.end)
+        quote = _quote(words, mention.start, mention.end)
+        pattern = f"“…{mention.kind_word}” (name read back to “{mention.stopped_by}”)"
+        item = _Found(mention.name, kind, members, places_from, sectors, sectors_from, status, status_from, pattern)
+        item.refs.append((sentence, quote))
+        found.append(item)
+        previous_end = mention.end
+    found.extend(_specialisations(reader, sentence, places, mentions))
+    return found
+
+
+def _members(
+    reader: _Reader, mention: Mention, places: list[Place], words: str, mentions: list[Mention]
+) -> tuple[list[str], str]:
+    """The entity's places: those its name gives, else the sentence's (not those inside another name),
+    else the whole province."""
+    own = [place for place in places if mention.start <= place.start and place.end <= mention.end]
+    if own:
+        return _unique(own), "places from the name" + _hows(own)
+    others = [other for other in mentions if other is not mention]
+    free = [
+        place
+        for place in places
+        if not any(other.start <= place.start and place.end <= other.end for other in others)
+        and place.unit.level.value != "province"
+    ]
+    if free:
+        return _unique(free), "places from the sentence" + _hows(free)
+    said = reader.places.province_words(words)
+    if said:
+        return [PROVINCE], f"province-wide: the sentence says {'、'.join(said)}"
+    return [PROVINCE], "province-wide: the plan names no place within Hubei for it (shown at province level)"
+
+
+def _unique(places: list[Place]) -> list[str]:
+    members: list[str] = []
+    adcodes: set[int] = set()
+    for place in places:
+        if place.unit.adcode not in adcodes:
+            adcodes.add(place.unit.adcode)
+            members.append(place.member)
+    return members
+
+
+def _hows(places: list[Place]) -> str:
+    abbreviations = sorted({place.how for place in places if place.how != "name"})
+    return f" ({'; '.join(abbreviations)})" if abbreviations else ""
+
+
+def _kind(mention: Mention, members: list[str]) -> Kind:
+    """The kind word's kind; a cluster strung stop by stop along the river (沿江, A—B—C) is a corridor."""
+    if mention.kind is Kind.cluster and "沿江" in mention.name and mention.name.count("—") >= 1:
+        return Kind.corridor
+    if mention.kind is Kind.corridor and len(members) < 2:
+        return Kind.corridor  # the kind word says so; the reviewer sees its places
+    return mention.kind
+
+
+def _sectors(reader: _Reader, sentence: Sentence, name: str, before: str) -> tuple[list[str], str]:
+    hits = reader.sectors.find(name)
+    if hits:
+        return [hit.sector for hit in hits], "sectors from the name (" + "、".join(hit.words for hit in hits) + ")"
+    hits = reader.sectors.find(before)
+    if hits:
+        return [hit.sector for hit in hits], "sectors from the sentence (" + "、".join(h.words for h in hits) + ")"
+    heading = reader.heading_path(reader.text, sentence.start)
+    last = heading.split(" › ")[-1] if heading else ""
+    hits = reader.sectors.find(last)
+    if hits:
+        return [hit.sector for hit in hits], f"sectors from the heading “{last}”"
+    return [], "no sector named"
+
+
+def _status(words: str, start: int, end: int) -> tuple[Status, str]:
+    before = list(_VERBS.finditer(words, 0, start))
+    after = list(_VERBS.finditer(words, end))
+    verb = before[-1].group() if before else (after[0].group() if after else None)
+    # 建设 right after the name (国家航天产业基地建设) is the plan calling for it
+    if words[end : end + 2] == "建设":
+        verb = "…建设"
+    if verb is None:
+        return Status.planned, "status planned: no verb found"
+    status = Status.existing if verb in _EXISTING else Status.planned
+    return status, f"status from “{verb}”"
+
+
+def _quote(words: str, start: int, end: int) -> str:
+    """The clause(s) holding the name, from the clause before it when the name opens its clause."""
+    marks = [m.start() for m in _CLAUSE_MARK.finditer(words)]
+    left = max((mark + 1 for mark in marks if mark < start), default=0)
+    if start - left < 2 and left > 0:  # the name opens its clause: take the clause before for its verb
+        left = max((mark + 1 for mark in marks if mark < left - 1), default=0)
+    right = min((mark for mark in marks if mark >= end), default=len(words))
+    return words[left:right]
+
+
+def _specialisations(reader: _Reader, sentence: Sentence, places: list[Place], mentions: list[Mention]) -> list[_Found]:
+    """What a city is to do or has, said without a kind word: 宜昌市在…领域, 以武汉为核心, 支持武汉…发展."""
+    names = sorted({place.written for place in places if place.how == "name"}, key=len, reverse=True)
+    names = [name for name in names if reader.places.gazetteer.resolve(name).level.value != "province"]
+    if not names:
+        return []
+    alternatives = "|".join(re.escape(name) for name in names)
+    words = sentence.text
+    for template, label in _SPECIALISATION:
+        match = re.compile(template.pattern.format(places=alternatives)).search(words)
+        if match is None or any(m.start <= match.start("place") < m.end for m in mentions):
+            continue
+        place = match.group("place")
+        what = match.groupdict().get("what") or ""
+        if what and any(word in what for word in ("产业集群", "基地", "平台", "实验室", "中心")):
+            continue  # a kind word: the name is proposed as such
+        first = re.split(r"[、和及与]", what)[0] if what else "为核心"
+        name = f"{place}{first}" if what else f"以{place}为核心"
+        sectors, sectors_from = _sectors(reader, sentence, what, words)
+        status, status_from = _status(words, match.start(), match.end())
+        item = _Found(
+            name, Kind.specialisation, [place], "places from the sentence", sectors, sectors_from,
+            status, status_from, f"city specialisation “{label}”",
+        )  # fmt: skip
+        item.refs.append((sentence, _quote(words, match.start(), match.end())))
+        return [item]
+    return []
+
+
+def _proposal(reader: _Reader, item: _Found, taken: set[str]) -> Proposal:
+    name_en = naming.english_name(item.name)
+    identifier = naming.unique_slug(name_en, taken)
+    taken.add(identifier)
+    first_sentence = item.refs[0][0]
+    refs = [
+        PlanRef(
+            plan=reader.plan.id,
+            year=reader.plan.year,
+            section=reader.heading_path(reader.text, sentence.start) or "（无标题 no heading）",
+            quote=quote,
+        )
+        for sentence, quote in item.refs
+    ]
+    reason = "; ".join([f"matched pattern {item.pattern}", item.places_from, item.sectors_from, item.status_from])
+    return Proposal(
+        id=identifier,
+        name_zh=item.name,
+        name_en=name_en,
+        kind=item.kind,
+        sectors=item.sectors,
+        members=item.members,
+        status=item.status,
+        plan_refs=refs,
+        review=Review(reason=reason, context=_context(reader, first_sentence)),
+    )
+
+
+def _context(reader: _Reader, sentence: Sentence) -> Context:
+    before = reader.sentences[sentence.index - 1].text if sentence.index > 0 else ""
+    after = reader.sentences[sentence.index + 1].text if sentence.index + 1 < len(reader.sentences) else ""
+    return Context(before=before, after=after)
+
+
+# --- flags (after extraction) --------------------------------------------------------------------------
+
+
+def _flag(entity: Proposal, plan: Plan, catalogue: Catalogue, gazetteer: Gazetteer) -> None:
+    """Flag catalogued entities that look like ``entity``: of this plan or its year (duplicates), of
+    earlier plans (lineage candidates). Only flags: nothing is merged."""
+    years = {each.id: each.year for each in catalogue.plans}
+    for other in catalogue.entities:
+        if not naming.names_alike(entity.name_zh, other.name_zh):
+            continue
+        if not naming.places_overlap(entity.members, other.members, gazetteer):
+            continue
+        plan_years = {years.get(ref.plan, 0) for ref in other.plan_refs}
+        plans = {ref.plan for ref in other.plan_refs}
+        if plan.id in plans or plan.year in plan_years:
+            entity.review.duplicates.append(other.id)
+        elif plan_years and max(plan_years) < plan.year:
+            entity.review.lineage.append(other.id)
+
+
+# --- targets -------------------------------------------------------------------------------------------
+
+
+def _targets(reader: _Reader) -> list[ProposedTarget]:
+    period_end = _period_end(reader.plan)
+    targets: list[ProposedTarget] = []
+    for sentence in reader.sentences:
+        for quantity in quantities(sentence.text, reader.plan.year, period_end):
+            places = [p for p in reader.places.find(quantity.clause) if p.unit.level.value != "province"]
+            sectors = reader.sectors.find(quantity.clause)
+            if places:
+                scope, scope_id, scope_from = "place", places[0].unit.adcode, f"place {places[0].written}"
+            elif sectors:
+                scope, scope_id, scope_from = "sector", sectors[0].sector, f"sector from “{sectors[0].words}”"
+            else:
+                scope, scope_id, scope_from = "province", None, "province: the clause names no place or sector"
+            kind = "baseline" if quantity.year is not None and quantity.year <= reader.plan.year else "target"
+            note = None
+            if not quantity.year_stated:
+                note = (
+                    "the sentence states no year: the plan period's last year"
+                    if quantity.year
+                    else ("the sentence states no year and the plan has no period")
+                )
+            metric = quantity.metric or quantity.clause[:20]
+            reason = (
+                f"matched number “{_written_number(quantity)}{quantity.unit}”; {kind} by the year"
+                f" {'stated' if quantity.year_stated else 'inferred'}; scope {scope_from}"
+            )
+            targets.append(
+                ProposedTarget(
+                    id=f"{reader.plan.id}-t{len(targets) + 1:03d}",
+                    plan=reader.plan.id,
+                    kind=kind,
+                    metric_zh=metric,
+                    metric_en=naming.english_words(metric),
+                    value=quantity.value,
+                    value_to=quantity.value_to,
+                    qualifier=quantity.qualifier,
+                    unit=quantity.unit,
+                    year=quantity.year,
+                    scope=scope,
+                    scope_id=scope_id,
+                    section=reader.heading_path(reader.text, sentence.start) or "（无标题 no heading）",
+                    quote=quantity.clause,
+                    note=note,
+                    review=Review(reason=reason, context=_context(reader, sentence)),
+                )
+            )
+    return targets
+
+
+def _written_number(quantity: Quantity) -> str:
+    value, upper = quantity.value, quantity.value_to
+    text = f"{value:g}"
+    return f"{text}-{upper:g}" if upper is not None else text
+
+
+def _period_end(plan: Plan) -> int | None:
+    years = re.findall(r"(?:19|20)\d{2}", plan.period or "")
+    return int(years[-1]) if years else None

@@ -1,0 +1,92 @@
+"""Sectors a plan's words name, found through the catalogue's taxonomy (names and aliases) alone.
+
+A sector is found by its name, its aliases, and the plain parts of its name the plans write on their own:
+``高技术船舶与海洋工程装备`` is also 高技术船舶 and 海洋工程; ``航空航天装备`` also 航空航天; ``增材制造（3D打印）``
+also 3D打印; ``高档数控机床`` also 数控机床. Where a sub-sector and its parent are both found, the
+sub-sector alone is kept (the catalogue tags the most specific sector that fits).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.catalogue import Catalogue, Sector
+
+# Generic ends and beginnings of sector names that the plans drop when they name the field.
+_ENDS = ("装备", "设备", "制造", "产业", "产品", "系统")
+_BEGINNINGS = ("高端", "高档", "高技术", "新型", "高性能", "关键")
+_PARTS = re.compile(r"[与和及、]")
+_BRACKETS = re.compile(r"[（(]([^）)]*)[）)]")
+
+
+@dataclass(frozen=True)
+class SectorHit:
+    """A sector found in a text, and the words that found it."""
+
+    sector: str
+    words: str
+
+
+class SectorFinder:
+    """Finds the taxonomy's sectors in a text."""
+
+    def __init__(self, catalogue: Catalogue, plan_id: str) -> None:
+        # The plan's own taxonomy where the catalogue has one; a new plan is read with the latest plan's.
+        sectors = [s for s in catalogue.sectors if any(ref.plan == plan_id for ref in s.plan_refs)]
+        if not sectors:
+            latest = max(catalogue.plans, key=lambda plan: plan.year).id
+            sectors = [s for s in catalogue.sectors if any(ref.plan == latest for ref in s.plan_refs)]
+        self._parents = {sector.id: sector.parent for sector in catalogue.sectors}
+        terms: dict[str, Sector] = {}
+        for sector in sorted(sectors, key=lambda s: len(s.name_zh)):  # the nearest sector keeps a shared term
+            for term in terms_of(sector):
+                terms.setdefault(term, sector)
+        self._terms = {term: sector.id for term, sector in terms.items()}
+        self._pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)))
+
+    def find(self, text: str) -> list[SectorHit]:
+        """The sectors ``text`` names, in order, each once, the most specific kept."""
+        hits: list[SectorHit] = []
+        for match in self._pattern.finditer(text):
+            sector = self._terms[match.group()]
+            if all(hit.sector != sector for hit in hits):
+                hits.append(SectorHit(sector, match.group()))
+        found = {hit.sector for hit in hits}
+        return [hit for hit in hits if not (self._descendants_in(hit.sector, found))]
+
+    def _descendants_in(self, sector: str, found: set[str]) -> bool:
+        for other in found:
+            parent = self._parents.get(other)
+            while parent is not None:
+                if parent == sector:
+                    return True
+                parent = self._parents.get(parent)
+        return False
+
+
+def terms_of(sector: Sector) -> set[str]:
+    """The words that name ``sector``: its name, its aliases and the plain parts of its name."""
+    names = {sector.name_zh, *(alias.zh for alias in sector.aliases if alias.zh)}
+    terms: set[str] = set()
+    for name in names:
+        inside = _BRACKETS.findall(name)
+        bare = _BRACKETS.sub("", name)
+        parts = _PARTS.split(bare)
+        terms |= _variants(bare) | {form for part in inside for form in _variants(part)} | _variants(parts[0])
+        # a later part stands on its own only in full or with three characters (加工装备, not 加工)
+        terms |= {form for part in parts[1:] for form in _variants(part) if form == part or len(form) >= 3}
+    generic = {*_ENDS, *_BEGINNINGS}
+    return {term for term in terms if len(term) >= 2 and term not in generic}
+
+
+def _variants(part: str) -> set[str]:
+    forms = {part}
+    for end in _ENDS:
+        if part.endswith(end) and len(part) - len(end) >= 2:
+            forms.add(part[: -len(end)])
+    for form in list(forms):
+        for beginning in _BEGINNINGS:
+            if form.startswith(beginning) and len(form) - len(beginning) >= 2:
+                forms.add(form[len(beginning) :])
+    return forms
