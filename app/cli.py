@@ -22,7 +22,11 @@ from app.catalogue import Kind
 from app.errors import InvalidParameter, NotFound
 from app.files import FileFormat, layer_file, parse_file_options
 from app.ingest.accept import AcceptError, accept
-from app.ingest.proposals import ProposalsError, read_proposals
+from app.ingest.archive import ArchiveError, archive_plan
+from app.ingest.documents import DocumentError
+from app.ingest.extract import propose
+from app.ingest.plan_meta import PlanMetaError, plan_record
+from app.ingest.proposals import ProposalsError, Source, read_proposals, write_proposals
 from app.ingest.review import review
 from app.layers import LAYERS
 from app.runtime import prepare
@@ -314,6 +318,75 @@ def serve_command(
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )
+
+
+@cli.command("propose")
+def propose_command(
+    file: Annotated[Path, typer.Argument(help="The plan document: .pdf, .docx, .html/.htm or .txt.")],
+    plan_id: Annotated[str, typer.Option("--plan-id", help="The new plan's id, e.g. fyp2026 or wuhan-auto-2025.")],
+    title: Annotated[str | None, typer.Option(help="Chinese title (default: the document's title line).")] = None,
+    title_en: Annotated[str | None, typer.Option(help="English title (default: a pinyin rendering).")] = None,
+    year: Annotated[int | None, typer.Option(help="The plan's year (default: the year of its date).")] = None,
+    issuer: Annotated[str | None, typer.Option(help="Issuing body in Chinese (default: the document's).")] = None,
+    issuer_en: Annotated[str | None, typer.Option(help="Issuing body in English (default: pinyin).")] = None,
+    number: Annotated[str | None, typer.Option(help="Document number, e.g. 鄂经信规划〔2021〕203号.")] = None,
+    date: Annotated[str | None, typer.Option(help="Issue date YYYY-MM-DD (default: the document's).")] = None,
+    period: Annotated[str | None, typer.Option(help="The years it runs, e.g. 2021—2025.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Proposals file to write (default: proposals/ID.yaml).")] = None,
+    replace: Annotated[bool, typer.Option(help="Replace a plan of this id already archived.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Read a plan document, keep it and its normalised text in data/plans/, and write the entities and
+    targets it names as proposals for review (proposals/ID.yaml)."""
+    settings = _settings(data_dir)
+    data = _load(settings)  # the gazetteer and the sector taxonomy the extractor reads by
+    typer.echo(f"读取 Reading {file} …", err=True)
+    try:
+        archived = archive_plan(file, plan_id, settings.data_dir, replace=replace)
+    except (DocumentError, ArchiveError) as exc:
+        typer.echo(f"无法读取规划 Cannot take the plan: {exc}", err=True)
+        raise typer.Exit(1) from None
+    text = archived.text.read_text(encoding="utf-8")
+    typer.echo(f"已归档 Archived {archived.original.name} and {archived.text.name} in {archived.text.parent}", err=True)
+    given = {
+        "title_zh": title, "title_en": title_en, "year": year, "issuer_zh": issuer, "issuer_en": issuer_en,
+        "number": number, "date": date, "period": period,
+    }  # fmt: skip
+    try:
+        plan, guessed = plan_record(text, plan_id, given)
+    except PlanMetaError as exc:
+        typer.echo(f"无法建立规划记录 Cannot make the plan record: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for line in guessed:
+        typer.echo(f"取自文本，请核对 Read from the text, please check — {line}", err=True)
+    source = Source(
+        original=_relative(archived.original, settings.data_dir),
+        text=_relative(archived.text, settings.data_dir),
+        sha256=archived.sha256,
+        text_sha256=archived.text_sha256,
+    )
+    typer.echo("提取 Proposing entities and targets …", err=True)
+    proposals = propose(text, plan, data, source)
+    target = out or Path("proposals") / f"{plan_id}.yaml"
+    try:
+        write_proposals(target, proposals)
+    except OSError as exc:
+        typer.echo(f"无法写入 Cannot write {target}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from None
+    flagged = sum(bool(each.review.duplicates or each.review.lineage) for each in proposals.entities)
+    typer.echo(
+        f"已写入 Wrote {target}: {len(proposals.entities)} entities ({flagged} flagged as possible duplicates or "
+        f"lineage), {len(proposals.targets)} targets, all pending. "
+        f"Next 下一步: atlas serve --preview {target}, atlas review {target}"
+    )
+
+
+def _relative(path: Path, data_dir: Path) -> str:
+    """``path`` as the catalogue writes it: relative to the data directory where it lies inside."""
+    try:
+        return str(path.resolve().relative_to(data_dir.resolve()))
+    except ValueError:
+        return str(path)
 
 
 @cli.command("review")
