@@ -6,6 +6,8 @@ import { test } from "node:test";
 
 const template = readFileSync(new URL("../templates/index.html", import.meta.url), "utf8");
 const modules = readdirSync(new URL("../static/js/", import.meta.url)).filter((name) => name.endsWith(".js"));
+// Modules main.js imports only when the config asks: preloading them would fetch them on every page.
+const ON_DEMAND = ["preview.js"]; // a review server's proposed layer (atlas serve --preview)
 
 test("the page starts at main.js, as a module", () => {
   assert.match(template, /<script src="\/static\/js\/main\.js" type="module"><\/script>/);
@@ -13,8 +15,17 @@ test("the page starts at main.js, as a module", () => {
 
 test("every module but the entry is preloaded, and only those", () => {
   const preloaded = [...template.matchAll(/<link rel="modulepreload" href="\/static\/([^"]+)">/g)].map((match) => match[1]);
-  const expected = [...modules.filter((name) => name !== "main.js").map((name) => `js/${name}`), "i18n.js"];
+  const expected = [...modules.filter((name) => name !== "main.js" && !ON_DEMAND.includes(name)).map((name) => `js/${name}`), "i18n.js"];
   assert.deepEqual([...preloaded].sort(), expected.sort());
+});
+
+test("on-demand modules exist, and main.js imports them only behind the config", () => {
+  const main = readFileSync(new URL("../static/js/main.js", import.meta.url), "utf8");
+  for (const name of ON_DEMAND) {
+    assert.ok(modules.includes(name), name);
+    assert.doesNotMatch(main, new RegExp(`^import [^;]*? from "\\./${name.replace(".", "\\.")}";`, "m"), `${name} imported statically`);
+    assert.match(main, new RegExp(`if \\(config\\.\\w+\\) import\\("\\./${name.replace(".", "\\.")}"\\)`), `${name} imported behind the config`);
+  }
 });
 
 test("modules import one another by relative paths that exist", () => {

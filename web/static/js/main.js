@@ -206,3 +206,6 @@ async function start() {
 }
 
 start();
+// A review server (atlas serve --preview) adds the proposed layer from a module of its own; the public
+// page's config never says preview, so it never loads the module or asks for the proposals.
+if (config.preview) import("./preview.js").then(({ showProposals }) => showProposals(atlas, mapView));
