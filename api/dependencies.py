@@ -41,6 +41,10 @@ def entity_filters(
         Query(description="cluster, corridor, city_group, specialisation, base, platform; several comma-separated."),
     ] = None,
     plan: Annotated[str | None, Query(description="Plan year: 2021 or 2014.", max_length=4)] = None,
+    plans: Annotated[
+        str | None,
+        Query(description="Plan ids (see /api/plans), comma-separated: entities any of them quotes.", max_length=2000),
+    ] = None,
     status: Annotated[str | None, Query(description="existing or planned.")] = None,
     place: Annotated[
         str | None, Query(description="Adcode; a prefecture includes its counties' entities.", max_length=6)
@@ -48,7 +52,9 @@ def entity_filters(
     q: Annotated[str | None, Query(description="Text in 中文, English or pinyin.", max_length=100)] = None,
 ) -> Filters:
     """The entity filters, checked against the store's vocabulary."""
-    return parse_filters(store.info(), sector=sector, kind=kind, plan=plan, status=status, place=place, q=q)
+    return parse_filters(
+        store.info(), sector=sector, kind=kind, plan=plan, plans=plans, status=status, place=place, q=q
+    )
 
 
 FiltersDep = Annotated[Filters, Depends(entity_filters)]

@@ -65,6 +65,9 @@ def download_name(
         parts.append("-".join(kinds) if len(kinds) <= _KINDS_IN_NAME else f"{len(kinds)}-kinds")
     if filters.plan:
         parts.append(str(filters.plan))
+    if filters.plans:
+        # Plan ids are slugs already; many are summarised, as kinds are.
+        parts.append("-".join(filters.plans) if len(filters.plans) <= _KINDS_IN_NAME else f"{len(filters.plans)}-plans")
     if filters.status:
         parts.append(filters.status.value)
     if filters.q:

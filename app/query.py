@@ -37,6 +37,7 @@ class FilterName(StrEnum):
     sector = "sector"
     kind = "kind"
     plan = "plan"
+    plans = "plans"
     status = "status"
     place = "place"
     q = "q"
@@ -48,6 +49,7 @@ class Vocabulary(Protocol):
     sector_ids: frozenset[str]
     adcodes: frozenset[int]
     plan_years: frozenset[int]
+    plan_ids: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class Filters:
     sector: str | None = None
     kind: tuple[Kind, ...] | None = None  # any of these kinds
     plan: int | None = None
+    # Any of these plans (ids): with tens of plans a year no longer names one, and the page loads only the
+    # plans a reader chose (issue 13).
+    plans: tuple[str, ...] | None = None
     status: Status | None = None
     place: int | None = None
     q: str | None = None
@@ -161,6 +166,8 @@ def _parse_filter(vocabulary: Vocabulary, name: FilterName, raw: str) -> object:
         return tuple(_member(Kind, name, part.strip()) for part in raw.split(","))
     if name is FilterName.status:
         return _member(Status, name, raw)
+    if name is FilterName.plans:
+        return _plan_ids(vocabulary, raw)
     if name in (FilterName.plan, FilterName.place):
         allowed_numbers = vocabulary.plan_years if name is FilterName.plan else vocabulary.adcodes
         what = "plan year" if name is FilterName.plan else "adcode"
@@ -171,6 +178,22 @@ def _parse_filter(vocabulary: Vocabulary, name: FilterName, raw: str) -> object:
     if len(raw) > MAX_QUERY_TEXT:
         raise InvalidParameter("q", f"at most {MAX_QUERY_TEXT} characters")
     return raw
+
+
+MAX_PLANS = 100
+
+
+def _plan_ids(vocabulary: Vocabulary, raw: str) -> tuple[str, ...]:
+    """Comma-separated plan ids, each known, each once, in a canonical (sorted) order: two spellings of one
+    choice are one request, so one cache entry and one file name."""
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) > MAX_PLANS:
+        raise InvalidParameter("plans", f"at most {MAX_PLANS} plans")
+    for part in parts:
+        if part not in vocabulary.plan_ids:
+            hint = did_you_mean(part, vocabulary.plan_ids, 60) if len(part) <= 80 else ""
+            raise InvalidParameter("plans", f"unknown plan {part[:80]!r}{hint}")
+    return tuple(sorted(set(parts)))
 
 
 def _member(enum: type[Kind] | type[Status], name: FilterName, raw: str) -> Kind | Status:

@@ -322,6 +322,9 @@ def describe_filters(filters: Filters, boxes: Sequence[BBox] | None, names: Name
     if filters.plan:
         plan = next((plan for plan in names.plans.values() if plan.year == filters.plan), None)
         parts.append(("Plan" if en else "规划") + f": {filters.plan}" + (f" {plan.title(lang)}" if plan else ""))
+    if filters.plans:
+        chosen = [names.plans[each].title(lang) if each in names.plans else each for each in filters.plans]
+        parts.append(("Plans" if en else "规划") + ": " + "; ".join(chosen))
     if filters.status:
         parts.append(("Status" if en else "状态") + f": {_word('status', filters.status.value, lang)}")
     if filters.place:

@@ -10,6 +10,7 @@ from api.dependencies import StoreDep
 from api.limits import limits
 from api.routers.common import AsciiInteger, only_declared_parameters
 from app.layers import map_layers, names
+from app.query import parse_filters
 from app.store import map_layers as drawn
 
 router = APIRouter(prefix="/api/map", tags=["地图页 Map page"], dependencies=[Depends(only_declared_parameters)])
@@ -38,8 +39,17 @@ async def map_layer(
     zoom: Annotated[
         int, Query(ge=0, le=22, description="Web-map zoom: geometry is generalised to suit it."), AsciiInteger
     ] = 7,
+    plans: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            description="Entity layers only: plan ids (see /api/plans), comma-separated — only the entities "
+            "any of them quotes. Absent: every plan's.",
+        ),
+    ] = None,
 ) -> Response:
     """Every feature of the layer with outlines generalised for the zoom (neighbours keep shared borders)
     and only what the page draws and filters by. Data users: take /ogc or /downloads (full resolution)."""
-    body = await limits(request).layers.run(drawn.map_layer, store, layer, zoom)
+    chosen = parse_filters(store.info(), plans=plans).plans
+    body = await limits(request).layers.run(drawn.map_layer, store, layer, zoom, chosen)
     return Response(body, media_type="application/geo+json")

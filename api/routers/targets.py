@@ -41,6 +41,14 @@ class Target(BaseModel):
     citation: str = Field(description="The plan: title, issuer, document number, date and period (中文 / English).")
 
 
+class PlanPlace(BaseModel):
+    """The province or city a plan is of (a plan picker groups plans by them, then by year)."""
+
+    adcode: int
+    name_zh: str
+    name_en: str
+
+
 class Plan(BaseModel):
     """A plan as a source: its metadata and the citation every quote of it carries."""
 
@@ -55,6 +63,11 @@ class Plan(BaseModel):
     period: str | None = Field(description="The years the plan runs, as it states them (2021—2025).")
     note: str | None
     citation: str = Field(description="Title, issuer, document number, date and period (中文 / English).")
+    province: PlanPlace | None = Field(
+        description="The province the plan is of, read from its issuer; null when the issuer names none."
+    )
+    city: PlanPlace | None = Field(description="The city (prefecture) of a city's plan; null for a province's.")
+    entities: int = Field(description="How many entities quote the plan (what choosing it loads).")
 
 
 class TargetList(BaseModel):
@@ -88,8 +101,9 @@ LangParam = Annotated[Literal["zh", "en"], Query(description="Headers of the fil
 
 @router.get("/plans", response_model=list[Plan], summary="The plans, as cited")
 def plans(store: StoreDep) -> list[dict]:
-    """Both plans, newest first, each with the one citation string the API, the page, the files and the
-    print sheet use wherever a quote is."""
+    """Every plan, newest first, each with the one citation string the API, the page, the files and the
+    print sheet use wherever a quote is; and its province, city and entity count, which a plan picker
+    groups and chooses by (`plans=` on /api/clusters, /api/map, /ogc and /downloads)."""
     return cited_plans.plans(store)
 
 

@@ -39,6 +39,11 @@ def entity_conditions(filters: Filters) -> list[ColumnElement[bool]]:
             schema.plan_refs.c.subject == "entity", schema.plan_refs.c.year == filters.plan
         )
         conditions.append(entities.c.id.in_(cited))
+    if filters.plans:
+        quoted = select(schema.plan_refs.c.subject_id).where(
+            schema.plan_refs.c.subject == "entity", schema.plan_refs.c.plan_id.in_(filters.plans)
+        )
+        conditions.append(entities.c.id.in_(quoted))
     if filters.place:
         conditions.append(at_place(filters.place))
     if filters.q:

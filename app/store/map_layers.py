@@ -6,9 +6,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
+from app.errors import InvalidParameter
 from app.generalise import FULL_DECIMALS, band_for
 from app.layers import EntityRows, map_layers, names
+from app.query import FilterName, Filters
 from app.store.collections import COLLECTIONS, Collection
+from app.store.conditions import entity_conditions
 from app.store.features import feature_json
 from app.store.published import NotFound, StoreReader
 
@@ -34,9 +37,12 @@ def display_geometry(target: Collection, zoom: int) -> tuple[ColumnElement[Any],
     return table.c[f"{target.geometry}_{band.name}"], band.decimals
 
 
-def map_layer(store: StoreReader, layer: str, zoom: int) -> str:
-    """A GeoJSON FeatureCollection of ``layer`` for drawing at web-map ``zoom``."""
+def map_layer(store: StoreReader, layer: str, zoom: int, plans: tuple[str, ...] | None = None) -> str:
+    """A GeoJSON FeatureCollection of ``layer`` for drawing at web-map ``zoom``; of an entity layer, only
+    the entities ``plans`` quote when given (with tens of plans the page loads the chosen ones only)."""
     target = drawn_collection(layer, "map layer")
+    if plans and FilterName.plans not in target.layer.filters:
+        raise InvalidParameter("plans", f"the layer {layer!r} holds no plan entities")
     table = target.table
     geometry, decimals = display_geometry(target, zoom)
     properties = table.c[target.map_properties]
@@ -47,6 +53,8 @@ def map_layer(store: StoreReader, layer: str, zoom: int) -> str:
     )
     if (where := target.where()) is not None:
         query = query.where(where)
+    if plans:
+        query = query.where(*entity_conditions(Filters(plans=plans)))
     with store.engine().connect() as connection:
         rows = connection.execute(query).all()
     return '{"type":"FeatureCollection","features":[' + ",".join(feature_json(*row) for row in rows) + "]}"

@@ -45,6 +45,7 @@ class StoreInfo:
     sector_ids: frozenset[str]
     adcodes: frozenset[int]
     plan_years: frozenset[int]
+    plan_ids: frozenset[str] = frozenset()
 
 
 class StoreReader(Protocol):
@@ -226,6 +227,7 @@ def _read_info(engine: Engine) -> StoreInfo:
         sector_ids = connection.execute(select(schema.sectors.c.id)).scalars().all()
         adcodes = connection.execute(select(schema.admin_units.c.adcode)).scalars().all()
         years = connection.execute(select(schema.plans.c.year)).scalars().all()
+        plan_ids = connection.execute(select(schema.plans.c.id)).scalars().all()
     return StoreInfo(
         # A store built before versions covered scope and code has only its data version.
         version=meta.get("store_version", meta["data_version"]),
@@ -237,6 +239,7 @@ def _read_info(engine: Engine) -> StoreInfo:
         sector_ids=frozenset(sector_ids),
         adcodes=frozenset(adcodes),
         plan_years=frozenset(years),
+        plan_ids=frozenset(plan_ids),
     )
 
 

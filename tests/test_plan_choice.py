@@ -1,0 +1,95 @@
+"""Choosing plans (issue 13, point 5): the `plans=` filter on every entity route, and /api/plans grouped by
+province, city and year for a plan picker."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from fastapi.testclient import TestClient
+
+from app.plan_groups import Unit, plan_origin
+from app.validation import ValidData
+
+from .conftest import entity_ids
+
+HUBEI = Unit(420000, "湖北省", "Hubei", "province", None)
+WUHAN = Unit(420100, "武汉市", "Wuhan", "prefecture", 420000)
+HUNAN = Unit(430000, "湖南省", "Hunan", "province", None)
+CHANGSHA = Unit(430100, "长沙市", "Changsha", "prefecture", 430000)
+UNITS = [HUBEI, WUHAN, HUNAN, CHANGSHA]
+
+
+def quoted_by(data: ValidData, plan_id: str) -> set[str]:
+    """The entities with a quote from the plan, from the catalogue (not the store)."""
+    return {entity.id for entity in data.catalogue.entities if any(ref.plan == plan_id for ref in entity.plan_refs)}
+
+
+def all_items(client: TestClient, query: str) -> list[dict]:
+    """Every item of /api/clusters for the query (paged through)."""
+    items: list[dict] = []
+    while True:
+        page = client.get(f"/api/clusters?{query}&limit=500&offset={len(items)}").json()
+        items += page["items"]
+        if len(items) >= page["total"]:
+            return items
+
+
+def test_plan_origin_reads_province_and_city_from_the_issuer() -> None:
+    assert plan_origin("湖北省经济和信息化厅", UNITS) == plan_origin("湖北省人民政府", UNITS)
+    assert plan_origin("湖北省经济和信息化厅", UNITS).province == HUBEI
+    assert plan_origin("湖北省经济和信息化厅", UNITS).city is None
+    assert plan_origin("武汉市人民政府办公厅", UNITS).city == WUHAN
+    assert plan_origin("武汉市人民政府办公厅", UNITS).province == HUBEI
+    assert plan_origin("长沙市工业和信息化局", UNITS).province == HUNAN
+    assert plan_origin("工业和信息化部", UNITS).province is None
+
+
+def test_plans_filter_lists_the_entities_each_plan_quotes(in_process: TestClient, shipped: ValidData) -> None:
+    for plan_id in ("fyp2021", "action2014"):
+        listed = {item["id"] for item in all_items(in_process, f"plans={plan_id}")}
+        assert listed == quoted_by(shipped, plan_id)
+    both = {item["id"] for item in all_items(in_process, "plans=action2014,fyp2021")}
+    assert both == quoted_by(shipped, "fyp2021") | quoted_by(shipped, "action2014")
+    assert both == {item["id"] for item in all_items(in_process, "plans=")}  # empty: no filter
+    # The year filter keeps working beside it, and the two combine.
+    assert {item["id"] for item in all_items(in_process, "plan=2014&plans=fyp2021")} == quoted_by(
+        shipped, "fyp2021"
+    ) & quoted_by(shipped, "action2014")
+
+
+def test_plans_filter_refuses_an_unknown_plan(in_process: TestClient) -> None:
+    response = in_process.get("/api/clusters?plans=fyp2021,fyp2012")
+    assert response.status_code == 400
+    assert "fyp2012" in response.text and "fyp2021" in response.text  # what was wrong, and a suggestion
+
+
+def test_map_layer_loads_only_the_chosen_plans(in_process: TestClient, shipped: ValidData) -> None:
+    def drawn(query: str) -> set[str]:
+        response = in_process.get(f"/api/map/clusters?zoom=7{query}")
+        assert response.status_code == 200, response.text
+        return {feature["id"] for feature in json.loads(response.content)["features"]}
+
+    everything = drawn("")
+    older = drawn("&plans=action2014")
+    assert older and older < everything
+    assert older == quoted_by(shipped, "action2014") & everything
+    assert drawn("&plans=action2014,fyp2021") == everything
+    assert in_process.get("/api/map/prefectures?plans=fyp2021").status_code == 400  # boundaries hold no plans
+
+
+def test_ogc_and_downloads_take_the_same_filter(in_process: TestClient, shipped: ValidData) -> None:
+    items = in_process.get("/ogc/collections/clusters/items?plans=action2014&limit=1000").json()
+    assert {feature["id"] for feature in items["features"]} == set(entity_ids(shipped, plan=2014))
+    text = in_process.get("/downloads/clusters.csv?plans=action2014").text.lstrip("\ufeff")
+    assert {row["id"] for row in csv.DictReader(io.StringIO(text))} == quoted_by(shipped, "action2014")
+
+
+def test_api_plans_gives_what_a_picker_groups_by(in_process: TestClient, shipped: ValidData) -> None:
+    plans = in_process.get("/api/plans").json()
+    assert [plan["id"] for plan in plans] == ["fyp2021", "action2014"]  # newest first
+    for plan in plans:
+        assert plan["province"] == {"adcode": 420000, "name_zh": "湖北省", "name_en": "Hubei"}
+        assert plan["city"] is None  # both are the province's plans
+        assert plan["entities"] == len(quoted_by(shipped, plan["id"]))
