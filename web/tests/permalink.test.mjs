@@ -27,10 +27,12 @@ test("a full state goes round the hash unchanged", () => {
     kinds: new Set(["cluster", "base"]),
     plan: "2021",
     status: "existing",
+    plans: ["action2014", "fyp2021"], // the picker's choice (plans.js), sorted
     counties: true,
     selection: { type: "entity", id: "xianning-crane-cluster" },
   };
   const hash = serialiseHash(state, VIEW);
+  assert.match(hash, /plans=action2014,fyp2021/);
   const back = parseHash(hash);
   assert.deepEqual(back.state, state);
   assert.deepEqual(back.view, VIEW);

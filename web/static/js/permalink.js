@@ -3,15 +3,17 @@
 // are typed, truncated and old) and keeps only what it understands.
 //
 //   #lang=en&map=8/30.5000/114.3000&sector=cranes&kinds=cluster,base&plan=2021&status=existing&counties=1&sel=e:ID
+//   &plans=fyp2021,wuhan-2025 (the plans chosen in the picker, plans.js; absent: the default choice)
 //
 // Defaults are left out, so that the link of the first view is short.
 
 import { KINDS } from "../i18n.js";
+import { parsePlans, plansQuery } from "./plans.js";
 import { PLANS, STATUSES, noFilters } from "./visibility.js";
 
 /** The state of a page opened without a hash. */
 export function initialState() {
-  return { lang: "zh", ...noFilters(), counties: false, selection: null };
+  return { lang: "zh", ...noFilters(), plans: null, counties: false, selection: null };
 }
 
 /** The query of /downloads that gives what the filters show (the server applies the same filters). */
@@ -22,6 +24,7 @@ export function filterParams(filters) {
   if (kinds.length !== KINDS.length) params.set("kind", kinds.join(","));
   if (filters.plan) params.set("plan", filters.plan);
   if (filters.status) params.set("status", filters.status);
+  if (plansQuery(filters.plans)) params.set("plans", plansQuery(filters.plans)); // what is loaded is what is shown
   return params;
 }
 
@@ -54,6 +57,7 @@ export function parseHash(hash) {
     kinds: kinds === null ? new Set(KINDS) : new Set(kinds.split(",").filter((kind) => KINDS.includes(kind))),
     plan: pick(params.get("plan"), PLANS),
     status: pick(params.get("status"), STATUSES),
+    plans: parsePlans(params.get("plans")),
     counties: params.get("counties") === "1",
     selection: parseSelection(params.get("sel")),
   };
@@ -91,5 +95,5 @@ export function isNavigation(before, after) {
 
 /** A copy of the state that later changes to the state do not touch (kinds is a Set). */
 export function snapshot(state) {
-  return { ...state, kinds: new Set(state.kinds), selection: state.selection ? { ...state.selection } : null };
+  return { ...state, kinds: new Set(state.kinds), plans: state.plans ? [...state.plans] : null, selection: state.selection ? { ...state.selection } : null };
 }
