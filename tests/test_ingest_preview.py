@@ -1,23 +1,26 @@
 """The review server's proposed layer in a real browser (issue 13, point 3): a server started with a
 proposals file draws them as a dashed layer labelled 待审核 proposed, with each quote in its context; the
-public server, on the same store, neither draws nor fetches them."""
+public server, on the same store, neither draws nor fetches them. Then the way on: accept → validate →
+load, after which the accepted entities are published with their quotes like any other."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
 
+from api.factory import create_app
 from app.settings import Settings
 
-from .conftest import running_server
-from .test_ingest_review import proposals_file, standard_entities
+from .conftest import run_cli, running_server
+from .test_ingest_review import PLAN_ID, PLAN_TEXT, TARGETS, XIANGYANG, proposals_file, standard_entities
 from .test_web_e2e import visiting
 
-pytestmark = pytest.mark.slow  # Chromium and live servers
+pytestmark = pytest.mark.slow  # Chromium, live servers and a load
 
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "var" / "preview.png"  # var/ is not tracked
@@ -89,3 +92,24 @@ def test_the_public_server_has_no_proposed_layer(browser: Browser, public_site: 
     assert not [url for url in asked if "preview" in url]
     assert httpx.get(f"{public_site}/preview/proposals", timeout=10).status_code == 404
     assert httpx.get(f"{public_site}/static/js/main.js", timeout=10).status_code == 200
+
+
+def test_accepted_proposals_are_published_after_validate_and_load(make_data_dir: Callable[..., Path]) -> None:
+    data_dir = make_data_dir()
+    (data_dir / "plans" / f"{PLAN_ID}.txt").write_text(PLAN_TEXT, encoding="utf-8")
+    (data_dir / "targets.yaml").write_text(TARGETS, encoding="utf-8")
+    path = data_dir.parent / "proposals.yaml"
+    path.write_text(proposals_file(standard_entities()), encoding="utf-8")
+    settings = Settings(data_dir=data_dir, store_path=data_dir.parent / "store.sqlite", public_url="http://testserver")
+    for command in (("accept", path), ("validate",), ("load",)):
+        result = run_cli(*command, settings=settings)
+        assert result.exit_code == 0, (command, result.output)
+    with TestClient(create_app(settings)) as client:
+        entity = client.get("/api/clusters/xiangyang-nev-cluster").json()
+        assert entity["plan_refs"][0]["quote"] == XIANGYANG and "测试厅" in entity["plan_refs"][0]["citation"]
+        assert entity["confidence"] == "stated" and entity["members"] == [420600]
+        item = client.get("/ogc/collections/clusters/items/yi-jing-jing-en-base")
+        assert item.status_code == 200 and item.json()["geometry"]["type"] == "MultiPolygon"
+        download = client.get("/downloads/clusters.geojson").json()
+        ids = {feature["properties"]["id"] for feature in download["features"]}
+        assert {"xiangyang-nev-cluster", "test-innovation-centre"} <= ids and "pending-one" not in ids
