@@ -8,12 +8,17 @@ export async function getJSON(url) {
 
 /**
  * The URL maker for map layers: only the layers the server's registry (app/layers.py, sent as
- * config.layers, their ids) draws, so that a renamed layer fails loudly here instead of as a 404 later. Pure.
+ * config.layers, their ids) draws, so that a renamed layer fails loudly here instead of as a 404 later; `params`
+ * (empty values left out) narrow an entity layer, e.g. `{plans: "fyp2021"}`. Pure.
  */
 export function layerURLs(layers) {
   const drawn = new Set(layers);
-  return (id, zoom) => {
+  return (id, zoom, params = {}) => {
     if (!drawn.has(id)) throw new Error(`the server draws no map layer "${id}"`);
-    return zoom === undefined ? `/api/map/${id}` : `/api/map/${id}?zoom=${zoom}`;
+    const query = new URLSearchParams();
+    if (zoom !== undefined) query.set("zoom", zoom);
+    for (const [key, value] of Object.entries(params)) if (value) query.set(key, value); // e.g. plans (plans.js)
+    const text = query.toString().replace(/%2C/gi, ",");
+    return text ? `/api/map/${id}?${text}` : `/api/map/${id}`;
   };
 }

@@ -22,6 +22,7 @@ import {
 } from "./panel.js";
 import { initialState, isNavigation, parseHash, serialiseHash, snapshot } from "./permalink.js";
 import { bindPhone } from "./phone.js";
+import { createPlanPicker, defaultChoice, knownChoice, plansQuery } from "./plans.js";
 import { bindPrint } from "./print.js";
 import { bindMapKeyboard, createProfiles } from "./profiles.js";
 import { bindSearch } from "./search.js";
@@ -38,6 +39,7 @@ const data = {
   entities: [], // GeoJSON features of the clusters layer in the band drawn
   routes: new Map(), // corridor id -> route feature
   places: new Map(), // adcode -> place (highest level)
+  plans: [], // /api/plans, newest first (the picker's groups; the default choice)
 };
 // What every module is handed: the config, the one state, the data, words in the current language, and
 // the actions other modules may take (filled in below, so that modules need not import each other's).
@@ -49,6 +51,8 @@ const atlas = {
   tr: (key, n) => t(key, state.lang, n),
   nameOf: (item) => nameIn(item, state.lang),
   otherNameOf: (item) => otherNameIn(item, state.lang),
+  // What narrows the entity layers' requests: the chosen plans only (plans.js), none when all are wanted.
+  entityParams: () => ({ plans: plansQuery(state.plans) }),
   actions: {},
 };
 
@@ -99,6 +103,7 @@ function update() {
 
 function renderAll() {
   applyLanguage(atlas, mapView);
+  planPicker.render();
   renderKinds(atlas);
   renderSectorTree(atlas);
   syncControls(atlas);
@@ -119,11 +124,45 @@ function resetFilters() {
 }
 
 async function loadBand() {
+  const asked = plansQuery(state.plans);
   const entities = await mapView.loadBand();
-  if (!entities) return;
+  if (!entities || asked !== plansQuery(state.plans)) return; // the choice changed meanwhile: its own load follows
   data.entities = entities;
+  loadedPlans = asked;
   if (data.sectors.size) update();
 }
+
+// The plan choice the entities in data.entities were loaded for ("": every plan).
+let loadedPlans = null;
+
+/** The choice the page can use: the link's known plans, else the default (plans.js argues it). */
+function settlePlans() {
+  state.plans = knownChoice(state.plans, data.plans) ?? defaultChoice(data.plans);
+}
+
+/** Corridor routes of the chosen plans (kept once fetched: a profile may draw one of another plan). */
+async function loadRoutes() {
+  const corridors = await getJSON(atlas.layerURL("corridors", undefined, atlas.entityParams()));
+  corridors.features.forEach((feature) => data.routes.set(feature.id, feature));
+}
+
+/** Loads the chosen plans' entities (if other than those loaded) and shows them. */
+async function loadChosenPlans() {
+  const asked = plansQuery(state.plans);
+  if (asked === loadedPlans) return;
+  const [entities] = await Promise.all([mapView.loadEntities(), loadRoutes()]);
+  if (!entities || asked !== plansQuery(state.plans)) return;
+  data.entities = entities;
+  loadedPlans = asked;
+  update();
+}
+
+const planPicker = createPlanPicker(atlas, async (ids) => {
+  state.plans = ids;
+  planPicker.render();
+  update(); // the new choice goes into the permalink at once, as its own history entry
+  await loadChosenPlans();
+});
 
 Object.assign(atlas.actions, {
   update,
@@ -156,7 +195,9 @@ function followAddressBar() {
   if (location.hash === entryHash) return;
   const profileWasOpen = !$("#profile").hidden;
   readHash();
+  settlePlans();
   renderAll();
+  loadChosenPlans(); // Back may return to another choice of plans
   if (profileWasOpen && !state.selection) $("#results button")?.focus();
 }
 
@@ -184,9 +225,15 @@ async function start() {
   applyLanguage(atlas, mapView);
   showLoading(atlas);
   try {
+    // The plans first: which of them to load is decided from their list (plans.js), so that the first view
+    // never asks for every plan's entities when there are many.
+    data.plans = await getJSON("/api/plans");
+    settlePlans();
+    entryState = snapshot(state); // the default choice is where the page starts, not a step to go back from
+    planPicker.setPlans(data.plans);
     const [tree, corridors, places] = await Promise.all([
       getJSON("/api/sectors"),
-      getJSON(atlas.layerURL("corridors")),
+      getJSON(atlas.layerURL("corridors", undefined, atlas.entityParams())),
       getJSON("/api/places"),
       loadBand(),
     ]);

@@ -482,7 +482,7 @@ export function createMap(atlas) {
       const zoom = bandZoom(config.bands, band);
       const [prefectures, entities, counties] = await Promise.all([
         getJSON(layerURL("prefectures", zoom)),
-        getJSON(layerURL("clusters", zoom)),
+        getJSON(layerURL("clusters", zoom, atlas.entityParams?.())), // only the chosen plans' (plans.js)
         layers.counties.getLayers().length ? getJSON(layerURL("counties", zoom)) : null,
       ]);
       if (wanted !== band) return null;
@@ -495,6 +495,13 @@ export function createMap(atlas) {
       return entities.features;
     },
     bandLoaded: () => band !== null,
+
+    /** The clusters layer's features of the band drawn, fetched again (the plan choice changed). */
+    async loadEntities() {
+      const asked = band;
+      const entities = await getJSON(layerURL("clusters", bandZoom(config.bands, band), atlas.entityParams?.()));
+      return asked === band ? entities.features : null;
+    },
     layoutLabels,
 
     /** Shows or hides the county boundaries as the toggle and the zoom ask (fetched once, when first shown). */

@@ -137,7 +137,7 @@ export function createPlanPicker(atlas, onChange) {
   function render() {
     const { state, nameOf } = atlas;
     const lang = state.lang;
-    box.hidden = plans.length <= FEW_PLANS;
+    box.hidden = plans.length <= FEW_PLANS && !atlas.state.plans; // a link may choose among few plans too
     if (box.hidden) return;
     const chosenCount = state.plans ? state.plans.length : plans.length;
     const groups = groupPlans(plans).map((province) =>
