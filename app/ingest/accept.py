@@ -181,7 +181,7 @@ def entity_record(proposal: Proposal, gazetteer: Gazetteer, proposals_name: str)
     """The proposal as a record of ``entities:`` in the catalogue's layout (lists of ids and places inline,
     headings and quotes quoted, empty optional fields left out)."""
     entity = proposal_entity(proposal, gazetteer, proposals_name)
-    data = entity.model_dump(mode="json", exclude_defaults=False)
+    data = entity.model_dump(mode="json")
     record = CommentedMap()
     for key in ("id", "name_zh", "name_en", "kind", "sectors", "members", "status", "confidence"):
         record[key] = _inline(data[key]) if isinstance(data[key], list) else data[key]
@@ -195,8 +195,7 @@ def entity_record(proposal: Proposal, gazetteer: Gazetteer, proposals_name: str)
 def plan_record(plan: Plan) -> CommentedMap:
     """The plan as a record of ``plans:`` (number always, as the catalogue writes it; period and note if set)."""
     data = plan.model_dump(mode="json")
-    record = _styled({key: value for key, value in data.items() if value is not None or key == "number"})
-    return record
+    return _styled({key: value for key, value in data.items() if value is not None or key == "number"})
 
 
 def target_record(target: ProposedTarget) -> CommentedMap:

@@ -14,8 +14,7 @@ from typing import Any
 
 import shapely
 
-from app.catalogue import Confidence
-from app.entities import footprint, in_plan_order
+from app.entities import footprint
 from app.gazetteer import Gazetteer
 from app.ingest.proposals import Proposal, ProposalFile
 
@@ -58,8 +57,6 @@ def _feature(proposal: Proposal, gazetteer: Gazetteer) -> dict[str, Any]:
             "members": [str(member) for member in proposal.members],
             "places": [unit.name_zh for unit in units],
             "unresolved": [str(member) for member, unit in resolved if unit is None],
-            # as the catalogue would draw it once accepted: stops in order only where the plan gives one
-            "ordered": in_plan_order(proposal.as_entity(Confidence.stated)),
             "decision": review.decision.value,
             "reason": review.reason,
             "quotes": [
