@@ -1,0 +1,68 @@
+// The plan picker's rules (plans.js): the default choice, grouping by province › city › year, the
+// permalink's plans= and the request's query.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { FEW_PLANS, defaultChoice, groupPlans, knownChoice, parsePlans, plansIn, plansQuery } from "../static/js/plans.js";
+
+const HUBEI = { adcode: 420000, name_zh: "湖北省", name_en: "Hubei" };
+const HUNAN = { adcode: 430000, name_zh: "湖南省", name_en: "Hunan" };
+const WUHAN = { adcode: 420100, name_zh: "武汉市", name_en: "Wuhan" };
+const XIANGYANG = { adcode: 420600, name_zh: "襄阳市", name_en: "Xiangyang" };
+
+const plan = (id, year, province, city = null) => ({ id, year, province, city, entities: 10 });
+const SHIPPED = [plan("fyp2021", 2021, HUBEI), plan("action2014", 2014, HUBEI)];
+const MANY = [
+  plan("hubei-2026", 2026, HUBEI),
+  plan("wuhan-2025", 2025, HUBEI, WUHAN),
+  plan("hunan-2026", 2026, HUNAN),
+  ...SHIPPED,
+  plan("xiangyang-2023", 2023, HUBEI, XIANGYANG),
+  plan("ministry-2024", 2024, null),
+];
+
+test("few plans load all, as the atlas always has: no choice, no plans= anywhere", () => {
+  assert.equal(defaultChoice(SHIPPED), null);
+  assert.equal(defaultChoice(MANY.slice(0, FEW_PLANS)), null);
+  assert.equal(plansQuery(null), "");
+});
+
+test("many plans start from the home province's newest province-level plan(s), not a city's or another province's", () => {
+  assert.deepEqual(defaultChoice(MANY), ["hubei-2026"]);
+  // Two editions of the same year are both the newest.
+  assert.deepEqual(defaultChoice([...MANY, plan("hubei-2026b", 2026, HUBEI)]), ["hubei-2026", "hubei-2026b"]);
+  // No plan of the home province: the newest of all.
+  const elsewhere = MANY.filter((each) => each.province?.adcode !== 420000);
+  const copies = ["x", "y"].flatMap((suffix) => elsewhere.map((each) => ({ ...each, id: `${each.id}-${suffix}` })));
+  assert.deepEqual(defaultChoice([...elsewhere, ...copies]), ["hunan-2026", "hunan-2026-x", "hunan-2026-y"]);
+});
+
+test("groups: the home province first, its own plans before its cities', years newest first, unknown issuers last", () => {
+  const groups = groupPlans(MANY);
+  assert.deepEqual(
+    groups.map((group) => group.key),
+    [420000, 430000, 0],
+  );
+  const hubei = groups[0];
+  assert.deepEqual(
+    hubei.cities.map((city) => city.place?.name_zh ?? null),
+    [null, "武汉市", "襄阳市"],
+  );
+  assert.deepEqual(
+    hubei.cities[0].years.map((year) => year.year),
+    [2026, 2021, 2014],
+  );
+  assert.deepEqual(plansIn(hubei).map((each) => each.id).sort(), ["action2014", "fyp2021", "hubei-2026", "wuhan-2025", "xiangyang-2023"]);
+  assert.equal(groups[2].place, null); // the ministry's plan: no province
+});
+
+test("the permalink's plans= reads ids only, sorted and once; unknown ids fall back to the default", () => {
+  assert.deepEqual(parsePlans("fyp2021,action2014,fyp2021"), ["action2014", "fyp2021"]);
+  assert.deepEqual(parsePlans("fyp2021,<script>,,"), ["fyp2021"]);
+  assert.equal(parsePlans(null), null);
+  assert.equal(parsePlans(""), null);
+  assert.deepEqual(knownChoice(["gone-2010", "fyp2021"], MANY), ["fyp2021"]);
+  assert.equal(knownChoice(["gone-2010"], MANY), null);
+  assert.equal(plansQuery(["fyp2021", "action2014"]), "action2014,fyp2021");
+});
