@@ -54,7 +54,7 @@ _SPECIALISATION = [
     (re.compile(r"^(?P<place>{places})(?:市)?在(?P<what>[^，。；]{{2,60}}?)等?领域"), "在…领域"),
     (re.compile(r"以(?P<place>{places})为核心(?!，以)"), "以…为核心"),
     (re.compile(r"支持(?P<place>{places})(?:大力|重点|加快)?发展(?P<what>[^，。；、]{{2,30}})"), "支持…发展"),
-    (re.compile(r"(?P<place>{places})[^，。；]{{0,12}}(?:大力|重点|加快)发展(?P<what>[^，。；、]{{2,30}})"), "…发展"),
+    (re.compile(r"(?P<place>{places})[^。；]{{0,80}}?(?:大力|重点|加快)发展(?P<what>[^，。；、]{{2,30}})"), "…发展"),
 ]
 
 
@@ -96,21 +96,38 @@ def propose(text: str, plan: Plan, data: ValidData, source: Source) -> ProposalF
         sectors=SectorFinder(data.catalogue, plan.id),
         heading_path=heading_path_function(),
     )
-    found: dict[tuple[str, tuple[str, ...]], _Found] = {}
+    found: list[_Found] = []
     for sentence in reader.sentences:
         for item in _entities_in(reader, sentence):
-            key = (item.name, tuple(item.members))
-            if key in found:
-                if len(found[key].refs) < _MAX_REFS:
-                    found[key].refs.extend(item.refs)
-            else:
-                found[key] = item
+            same = next((earlier for earlier in found if _same_thing(earlier, item)), None)
+            if same is None:
+                found.append(item)
+            elif len(same.refs) < _MAX_REFS:
+                same.refs.extend(item.refs)
     taken = {entity.id for entity in data.catalogue.entities}
-    entities = [_proposal(reader, item, taken) for item in found.values()]
+    entities = [_proposal(reader, item, taken) for item in found]
     for entity in entities:
         _flag(entity, plan, data.catalogue, data.gazetteer)
     targets = _targets(reader)
     return ProposalFile(plan=plan, source=source, entities=entities, targets=targets)
+
+
+def _same_thing(earlier: _Found, later: _Found) -> bool:
+    """Whether a later mention is the plan naming an earlier proposal again (one proposal, two quotes).
+
+    The same name at the same places or once province-wide (长江经济带); a city group of the same cities
+    (“宜荆荆恩”城市群 and the belt it forms); a specialisation of the same city (a plan gives a city one);
+    or a like name of the same kind at the same places (“汉孝随襄十”汽车走廊 after “汉孝随襄十”千里汽车
+    产业走廊). Only the plan's own mentions are merged, never a catalogue entity.
+    """
+    if earlier.name == later.name:
+        return earlier.members == later.members or PROVINCE in (*earlier.members, *later.members)
+    if earlier.kind is not later.kind or earlier.members != later.members:
+        return False
+    placed = PROVINCE not in earlier.members
+    if placed and (later.kind is Kind.specialisation or (later.kind is Kind.city_group and len(later.members) >= 2)):
+        return True
+    return naming.names_alike(earlier.name, later.name)
 
 
 def heading_path_function() -> Callable[[str, int], str]:
@@ -132,13 +149,20 @@ def heading_path_function() -> Callable[[str, int], str]:
 def _entities_in(reader: _Reader, sentence: Sentence) -> list[_Found]:
     words = sentence.text
     places = reader.places.find(words)
-    mentions = [mention for mention in find_mentions(words)]
+    mentions = find_mentions(words)
     found: list[_Found] = []
+    placed: list[tuple[Mention, list[str], str]] = []
     previous_end = 0
+    floor = 0  # places before a name bound to an earlier one by 的 are that name's alone
     for mention in mentions:
-        members, places_from = _members(reader, mention, places, words, mentions)
-        if mention.is_class and places_from.startswith("province"):
-            continue  # a class of institution the plan places nowhere is not catalogued
+        members, places_from = _members(reader, mention, places, words, mentions, placed, floor)
+        if places_from.startswith("places from the sentence") and "的" in words[floor : mention.start]:
+            floor = mention.end
+        placed.append((mention, members, places_from))
+        # A class of institution is not catalogued; a class of cluster or base is where places are named
+        # (鼓励武汉、襄阳…建设特色产业集群).
+        if mention.is_class and (mention.kind is Kind.platform or places_from.startswith("province")):
+            continue
         kind = _kind(mention, members)
         sectors, sectors_from = _sectors(reader, sentence, mention.name, words[previous_end : mention.start])
         status, status_from = _status(words, mention.start, mention.end)
@@ -153,18 +177,35 @@ def _entities_in(reader: _Reader, sentence: Sentence) -> list[_Found]:
 
 
 def _members(
-    reader: _Reader, mention: Mention, places: list[Place], words: str, mentions: list[Mention]
+    reader: _Reader,
+    mention: Mention,
+    places: list[Place],
+    words: str,
+    mentions: list[Mention],
+    placed: list[tuple[Mention, list[str], str]],
+    floor: int,
 ) -> tuple[list[str], str]:
-    """The entity's places: those its name gives, else the sentence's (not those inside another name),
-    else the whole province."""
+    """The entity's places (data/README.md, "Place"): those its name gives; else those it shares through
+    和 with the name before it (荆州…集群和建筑工程机械集群); else those of the city group the sentence ties
+    it to (“襄十随神”城市群沿汉江千里产业走廊); else the sentence's places that no other name holds and no
+    earlier name binds by 的; else the whole province."""
     own = [place for place in places if mention.start <= place.start and place.end <= mention.end]
     if own:
         return _unique(own), "places from the name" + _hows(own)
+    if placed:
+        before, members, how = placed[-1]
+        if words[before.end : mention.start] in ("和", "及", "与") and not how.startswith("province"):
+            return members, f"places shared through “{words[before.end : mention.start]}” with {before.name}"
+    groups = [(m, members) for m, members, how in placed if m.kind is Kind.city_group and how.startswith("places")]
+    if groups and mention.kind in (Kind.corridor, Kind.city_group, Kind.base, Kind.cluster):
+        group, members = groups[-1]
+        return members, f"places of {group.name}, which the sentence ties it to"
     others = [other for other in mentions if other is not mention]
     free = [
         place
         for place in places
-        if not any(other.start <= place.start and place.end <= other.end for other in others)
+        if place.start >= floor
+        and not any(other.start <= place.start and place.end <= other.end for other in others)
         and place.unit.level.value != "province"
     ]
     if free:

@@ -49,28 +49,30 @@ KIND_WORDS: dict[str, Kind] = {
 }
 _KIND_PATTERN = re.compile(
     "(?:" + "|".join(re.escape(word) for word in sorted(KIND_WORDS, key=len, reverse=True)) + ")"
-    # not 集群化, 平台型, 平台经济, 中心城市, 基础设施 (a word that goes on is no name's end)
-    r"(?![化式型]|经济|城市|企业)"
+    # not 集群化, 平台型, 平台经济, 中心城市, 平台装备, 集群加工系统, 设施配套 (a word that goes on is no
+    # name's end: the kind word is part of a product or of another word)
+    r"(?![化式型]|经济|城市|企业|装备|设备|系统|产品|加工|配套|网络|核心)"
 )
 _HARD_STOPS = set("，。；：、！？,;:（(“《》")
 # Verbs and function words that end a name on its left (longest first when matching).
 _STOP_TEXT = """建设 加快 打造 创建 培育 发展 形成 建立 搭建 构建 推进 推动 支持 依托 发挥 利用 参与 建成 成为 作为
     筹建 布局 围绕 鼓励 实施 开展 提升 完善 壮大 促进 强化 加强 引进 对接 争创 组建 设立 聚焦 面向 依靠 探索
-    启动 规划 谋划 申报 积极 大力 重点 着力 加速 推广 于一体 一体 一批 若干 一个 一些 多个 各类 各地 各市 通过
+    启动 规划 谋划 申报 积极 大力 重点 着力 加速 推广 于一体 一体 一批 若干 一个 一些 多个 各类 各地 各市 通过 不同
     做强 做优 做大 争建 基于 引导 统筹协调 联合 让 使
     把 将 在 以 为 由 和 与 及 以及 或 等 的 了 着 个 各 其 该 这 沿"""
 _STOP_WORDS = sorted(_STOP_TEXT.split(), key=len, reverse=True)
 _JOINERS = {"和", "与", "及", "以及"}
 # Verbs that may end a name's own words just before its kind word (产业发展示范区, 供需对接平台, 转型促进中心).
-_NAME_VERBS = {"发展", "对接", "促进", "推广", "服务"}
+_NAME_VERBS = {"发展", "对接", "促进", "推广", "服务", "提升"}
 # Words that name a class of thing rather than one thing (国家级重大技术创新平台): a name made of these
 # and its kind word alone is a class.
 _GENERIC_TEXT = """国家级 国家 省级 省 市级 市 重点 重大 工程 技术 企业 创新 研究 研发 制造业 公共 服务 产业
     绿色 示范 试点
     高水平 新型 协同 特色 优势 现代 高端 先进 骨干 龙头 综合 共性 关键 基础 科技 高新 合作 区域 检验 检测 应用
-    工业 质量 标准 行业 专业 相关 高质量 一批 各类 优势特色"""
+    工业 质量 行业 专业 相关 高质量 一批 各类 优势特色 企业级 内部 中小企业 认证 互联网"""
 _GENERIC = sorted(_GENERIC_TEXT.split(), key=len, reverse=True)
 MAX_NAME = 30
+_FEATURED = re.compile(r"以([^，。；以]{2,40}?)为特色的")
 
 
 @dataclass(frozen=True)
@@ -102,20 +104,45 @@ def find_mentions(sentence: str) -> list[Mention]:
     last_end = 0
     for match in _KIND_PATTERN.finditer(sentence):
         kind_word = match.group()
-        if kind_word == "设施" and sentence[max(0, match.start() - 2) : match.start()] == "基础":
-            continue
+        before = sentence[max(0, match.start() - 2) : match.start()]
+        if (kind_word, before) in (("设施", "基础"), ("中心", "加工")):
+            continue  # 基础设施 is infrastructure, 加工中心 a machine tool
         end = _extend_right(sentence, match.end())
         start, stopped_by = _left_edge(sentence, match.start(), last_end)
-        if stopped_by == "的" and Mention(sentence[start:end], kind_word, Kind.base, 0, 0, "").is_class:
-            # A class word described by a 的 phrase names one thing (全国重要的装备制造业基地): read on past 的.
+        if stopped_by == "的" and KIND_WORDS[kind_word] is Kind.platform and "组成" in sentence[last_end:start]:
+            # An alliance the plan names by who forms it (由用户企业和制造企业组成的产业联盟): read on past 的.
             start, stopped_by = _left_edge(sentence, match.start(), last_end, described=True)
         name = sentence[start:end]
+        featured = _FEATURED.search(sentence, last_end, match.start() + 1)
+        if stopped_by == "的" and featured is not None and featured.end() == match.start():
+            # 以航空航天、轨道交通、智能制造等为特色的产业集群: the fields it features name it
+            start = featured.start()
+            name = featured.group(1).removesuffix("等") + "特色" + sentence[match.start() : end]
+            stopped_by = "以…为特色的"
         # 等… after a list is the list's label (…等区域特色装备产业集群), not a thing of its own.
-        if len(name) - len(kind_word) < 2 or name.startswith(("等", "该", "此", "本", "上述", "这些")):
+        # 专栏N … is a box's heading, not a name.
+        if len(name) - len(kind_word) < 2 or name.startswith(("等", "该", "此", "本", "上述", "这些", "专栏")):
+            continue
+        if _in_product_list(sentence, start, end):
             continue
         mentions.append(Mention(name, kind_word, KIND_WORDS[kind_word], start, end, stopped_by))
         last_end = match.end()
     return mentions
+
+
+def _in_product_list(sentence: str, start: int, end: int) -> bool:
+    """True if the name is an item of a list of products (重点发展…装备、自升式平台、…固井设备): a
+    neighbouring item of four characters or more, and no neighbour ending in a kind word."""
+    left = max(sentence.rfind(mark, 0, start) for mark in "，；：。")
+    right = min([i for i in (sentence.find(mark, end) for mark in "，；：。") if i >= 0] or [len(sentence)])
+    items = sentence[left + 1 : right].split("、")
+    position = len(sentence[left + 1 : start].split("、")) - 1
+    neighbours = [items[i] for i in (position - 1, position + 1) if 0 <= i < len(items)]
+    if len(items) < 3 or any("的" in item for item in neighbours):
+        return False  # a list of products has several items, each a noun
+    if items[position] != sentence[start:end] or any(_KIND_PATTERN.search(item) for item in neighbours):
+        return False  # the name is not a whole item of its list, or its neighbours are names too
+    return any(len(item) >= 4 for item in neighbours)
 
 
 def _extend_right(sentence: str, end: int) -> int:
@@ -152,11 +179,12 @@ def _left_edge(sentence: str, kind_start: int, floor: int, described: bool = Fal
 
 def _stops(sentence: str, word: str, j: int, core: str, floor: int) -> bool:
     """Whether the stop word ending at ``j`` ends the name (see the module's rules)."""
-    if word in _JOINERS:
-        return len(core) >= 3
+    if word in _JOINERS:  # 研发和制造基地 is one name; 荆州…集群和建筑工程机械集群 two; 企业和平台 no name
+        return len(core) >= 3 or not core
     if word == "等":
         clause_start = max(sentence.rfind(mark, floor, j) for mark in "，；：")
         return "、" in sentence[max(clause_start, floor) : j]
     if word == "沿":
         return not core.startswith("江")
-    return True
+    # 园区产业发展公共服务平台: 产业发展 is a noun here
+    return not (word == "发展" and sentence.endswith("产业发展", floor, j))
