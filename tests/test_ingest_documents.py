@@ -17,6 +17,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from app.errors import AtlasError
@@ -138,6 +140,22 @@ def test_pdf_quotes_stand_verbatim_after_repair(plan_pdf: Path) -> None:
     assert _missing_quotes(text, "fyp2021") == []
 
 
+def _same_paragraphs(text: str, plan: Path) -> list[tuple[str, str]]:
+    """Where ``text`` and the repaired shipped plan differ, paragraph by paragraph, white space aside."""
+    expected = [squeeze(paragraph) for paragraph in normalise(plan.read_text(encoding="utf-8")).split("\n\n")]
+    got = [squeeze(paragraph) for paragraph in text.split("\n\n")]
+    differences = [(want[:40], have[:40]) for want, have in zip(expected, got, strict=False) if want != have]
+    if len(expected) != len(got):
+        differences.append((f"{len(expected)} paragraphs", f"{len(got)} paragraphs"))
+    return differences
+
+
+@pytest.mark.slow
+def test_pdf_repairs_to_the_same_paragraphs_as_the_text(plan_pdf: Path) -> None:
+    """Page breaks, wrapped lines, headers and contents undone: the paragraphs of the source, no more, no less."""
+    assert _same_paragraphs(normalise(read_document(plan_pdf)), PLAN_2021) == []
+
+
 @pytest.mark.slow
 def test_pdf_headers_page_numbers_and_contents_are_gone(plan_pdf: Path) -> None:
     raw = read_document(plan_pdf)
@@ -178,6 +196,7 @@ def test_docx_quotes_stand_verbatim(tmp_path: Path) -> None:
     assert _missing_quotes(text, "fyp2021") == []
     assert normalise(text) == text
     assert "（一）汽车制造" in _paragraphs(text)
+    assert _same_paragraphs(text, PLAN_2021) == []
 
 
 def test_html_quotes_stand_verbatim_without_script_or_style(tmp_path: Path) -> None:
@@ -188,6 +207,7 @@ def test_html_quotes_stand_verbatim_without_script_or_style(tmp_path: Path) -> N
     assert "不应出现的脚本文字" not in text
     assert "@page" not in text
     assert normalise(text) == text
+    assert _same_paragraphs(text, PLAN_2021) == []
 
 
 def test_a_tiny_pdf_reads_quickly(tmp_path: Path) -> None:
@@ -317,6 +337,37 @@ def test_lines_split_mid_sentence_are_joined_and_headings_kept_apart() -> None:
     assert paragraphs[:2] == ["一、发展现状", "（一）发展基础"]
     assert paragraphs[2] == full * 12 + "九百五十亿元。"
     assert paragraphs[3:] == ["（二）存在问题", "一是不足。"]
+
+
+def test_indentation_tells_a_paragraph_ending_at_the_margin_from_one_running_on() -> None:
+    full = "全省装备制造业规上企业实现营业收入一万六千亿元利润总额九百亿"  # fills the line
+    lines = ["\u3000\u3000前言。", "\u3000\u3000" + full] + [full] * 10 + [full[:-1] + "。", full, "到此为止。"]
+    paragraphs = normalise("\n".join([*lines, "\u3000\u3000新段落。"])).split("\n\n")
+    # The sentence ending at the margin ("。") goes on unindented: one paragraph; an indented line starts one.
+    assert paragraphs == ["前言。", full * 11 + full[:-1] + "。" + full + "到此为止。", "新段落。"]
+    # Where no line is indented, indentation tells nothing, and a sentence ending at the margin ends it.
+    assert len(normalise("\n".join(line.lstrip("\u3000") for line in lines)).split("\n\n")) == 3
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.text(alphabet="发展产业集群建设武汉走廊一二、（）()。，：；:12３．.—- \u3000⼯Ａ", max_size=45),
+                st.sampled_from(
+                    ["一、总则", "（一）要求", "1. 目标。", "- 3 -", "第 2 页", "目 录", "一、总则.....(3)"]
+                ),
+                st.sampled_from(["（一）要求\t4", "页眉文字", "专栏 2 工程", "3"]),
+            ),
+            st.sampled_from(["\n", "\n\n", "\f"]),
+        ),
+        max_size=60,
+    ).map(lambda parts: "".join(line + end for line, end in parts))
+)
+def test_normalise_is_idempotent_on_any_text(raw: str) -> None:
+    once = normalise(raw)
+    assert normalise(once) == once
 
 
 def test_a_table_of_contents_is_dropped_only_when_its_headings_follow() -> None:

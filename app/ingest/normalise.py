@@ -54,7 +54,10 @@ _TOC_TITLE = re.compile(r"^目\s*录$|^(?i:contents)$")
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HALF_PUNCT_IN_CHINESE = re.compile(rf"(?<=[{_CJK}“”])([,;:?!])(?=[{_CJK}“”])")
 _FULL_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_INDENT = re.compile(r"^(?:[ \u00a0]{2,}|[\t\u3000])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000\u202f\u205f]+")
+# Chinese puts no space between characters: one there was put by letter-spaced type (湖 北 省) or extraction.
+_SPACE_IN_CHINESE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 # A line filling at least this share of the page's usual width was ended by the layout.
 _FULL_LINE_SHARE = 0.8
 # Without a usual width (text of paragraphs, not of a laid-out page), a line this wide (display columns:
@@ -80,13 +83,28 @@ def normalise(raw: str) -> str:
 
 def _one_pass(raw: str) -> str:
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    pages = [[_clean_line(line) for line in page.split("\n")] for page in _pages(raw)]
+    pages = [[_Line.of(line) for line in page.split("\n")] for page in _pages(raw)]
     pages = [[line for line in page if line] for page in pages]
     width = _usual_width(pages)
     pages = _drop_running_lines(pages)
     lines = [line for page in pages for line in page if not _PAGE_NUMBER.match(line)]
     lines = _drop_table_of_contents(lines)
-    return "\n\n".join(_join_split_lines(lines, width))
+    indented = sum(line.indented for line in lines)
+    # Indentation marks paragraphs where some lines have it (首行缩进): where all have it, it marks nothing.
+    indented_paragraphs = width is not None and 3 <= indented <= 0.6 * len(lines)
+    return "\n\n".join(_join_split_lines(lines, width, indented_paragraphs))
+
+
+class _Line(str):
+    """A cleaned line that remembers whether it was indented: a paragraph's first line often is."""
+
+    indented: bool
+
+    @classmethod
+    def of(cls, raw_line: str) -> _Line:
+        line = cls(_clean_line(raw_line))
+        line.indented = bool(_INDENT.match(raw_line))
+        return line
 
 
 def _pages(raw: str) -> list[str]:
@@ -108,7 +126,7 @@ def _clean_line(line: str) -> str:
     """One line with its widths made consistent and its white space trimmed and collapsed."""
     line = "".join(_narrow(char) for char in line)
     line = _HALF_PUNCT_IN_CHINESE.sub(lambda match: _FULL_PUNCT[match.group(1)], line)
-    return _SPACES.sub(" ", line).strip()
+    return _SPACE_IN_CHINESE.sub("", _SPACES.sub(" ", line)).strip()
 
 
 def _narrow(char: str) -> str:
@@ -210,12 +228,12 @@ def is_heading_line(line: str) -> bool:
     )
 
 
-def _join_split_lines(lines: list[str], width: int | None) -> list[str]:
+def _join_split_lines(lines: list[_Line], width: int | None, indented_paragraphs: bool) -> list[str]:
     """Paragraphs: each line joined to the one before when the break between them fell mid-sentence."""
     paragraphs: list[str] = []
-    last_line = ""  # the last physical line of the paragraph being built: the one the break follows
+    last_line = _Line.of("")  # the last physical line of the paragraph being built: the one the break follows
     for line in lines:
-        if paragraphs and _split_between(last_line, paragraphs[-1], line, width):
+        if paragraphs and _split_between(last_line, paragraphs[-1], line, width, indented_paragraphs):
             glue = " " if re.search(r"[A-Za-z0-9]$", paragraphs[-1]) and re.match(r"[A-Za-z0-9]", line) else ""
             paragraphs[-1] += glue + line
         else:
@@ -224,11 +242,17 @@ def _join_split_lines(lines: list[str], width: int | None) -> list[str]:
     return paragraphs
 
 
-def _split_between(before: str, paragraph: str, after: str, width: int | None) -> bool:
-    if _TERMINATED.search(before) or is_heading_line(paragraph) or HEADING_START.match(after):
+def _split_between(before: str, paragraph: str, after: _Line, width: int | None, indented_paragraphs: bool) -> bool:
+    """True if the line break between ``before`` (ending ``paragraph``) and ``after`` fell mid-paragraph."""
+    if is_heading_line(paragraph) or HEADING_START.match(after) or after.indented:
         return False
     if _TOC_TITLE.match(before) or _TOC_TITLE.match(after):
         return False
     if width is None:
-        return display_width(before) >= _UNWRAPPED_SPLIT_WIDTH
-    return display_width(before) >= _FULL_LINE_SHARE * width
+        return not _TERMINATED.search(before) and display_width(before) >= _UNWRAPPED_SPLIT_WIDTH
+    full = display_width(before) >= _FULL_LINE_SHARE * width
+    if _TERMINATED.search(before):
+        # A sentence ended at the right margin; where paragraphs are indented, an unindented next line
+        # goes on with the same paragraph.
+        return full and indented_paragraphs
+    return full
