@@ -463,3 +463,13 @@ def test_only_a_preview_server_has_the_proposed_route(tmp_path: Path) -> None:
     path.write_text("plan: [", encoding="utf-8")  # broken by hand: said, not a 500
     broken = preview.get("/preview/proposals")
     assert broken.status_code == 409 and "cannot read the proposals" in broken.json()["detail"]
+
+
+def test_a_proposal_that_is_no_entity_is_refused_before_anything_is_written(workspace: tuple[Path, Path]) -> None:
+    data_dir, path = workspace
+    odd = {**proposal("odd", "怪", "cluster", ["襄阳"], XIANGYANG), "inferred_sectors": ["auto"]}  # not a sector of it
+    path.write_text(proposals_file([odd]), encoding="utf-8")
+    before = (data_dir / "clusters.yaml").read_bytes()
+    with pytest.raises(AcceptError, match="proposal odd is no catalogue entity"):
+        accept(path, data_dir)
+    assert (data_dir / "clusters.yaml").read_bytes() == before

@@ -92,9 +92,9 @@ def accept(proposals_path: Path, data_dir: Path) -> AcceptResult:
     )
     catalogue_path, targets_path = settings.catalogue_file, data_dir / TARGETS_FILE
     saved = {path: path.read_bytes() if path.exists() else None for path in (catalogue_path, targets_path)}
+    records = [_record_or_refuse(proposals_path, each, before.gazetteer) for each in entities]
+    source = f"{proposals_path.name} (atlas accept)"
     try:
-        source = f"{proposals_path.name} (atlas accept)"
-        records = [entity_record(each, before.gazetteer, proposals_path.name) for each in entities]
         result.plan_added = _merge_catalogue(catalogue_path, proposals.plan, records, source)
         if targets:
             _merge_targets(targets_path, targets, source)
@@ -111,6 +111,15 @@ def accept(proposals_path: Path, data_dir: Path) -> AcceptResult:
         raise
     result.entities, result.targets = [each.id for each in entities], [each.id for each in targets]
     return result
+
+
+def _record_or_refuse(proposals_path: Path, proposal: Proposal, gazetteer: Gazetteer) -> CommentedMap:
+    """The proposal's catalogue record, or an :class:`AcceptError` naming it (say, an inferred sector that
+    is not one of its sectors, which only the catalogue's model refuses)."""
+    try:
+        return entity_record(proposal, gazetteer, proposals_path.name)
+    except ValueError as exc:
+        raise AcceptError(f"{proposals_path}: proposal {proposal.id} is no catalogue entity: {exc}") from None
 
 
 def _refuse_clashes(proposals_path: Path, ids: list[str], taken: set[str], where: str) -> None:
