@@ -6,13 +6,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from app.national import national_units
 from app.plan_groups import Unit, plan_origin
-from app.validation import ValidData
+from app.settings import Settings
+from app.validation import DataInvalid, ValidData, validate
 
 from .conftest import entity_ids
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from many_plans import generate
 
 HUBEI = Unit(420000, "湖北省", "Hubei", "province", None)
 WUHAN = Unit(420100, "武汉市", "Wuhan", "prefecture", 420000)
@@ -93,3 +101,16 @@ def test_api_plans_gives_what_a_picker_groups_by(in_process: TestClient, shipped
         assert plan["province"] == {"adcode": 420000, "name_zh": "湖北省", "name_en": "Hubei"}
         assert plan["city"] is None  # both are the province's plans
         assert plan["entities"] == len(quoted_by(shipped, plan["id"]))
+
+
+def test_china_scope_places_a_neighbouring_provinces_plan(tmp_path: Path) -> None:
+    """`atlas load --scope china` validates members against every unit of China (a Hunan plan's entities on
+    Hunan's counties); the default scope refuses them, naming the unknown place."""
+    generate(tmp_path / "data", plans=1, entities_per_plan=3, provinces=[430000])
+    settings = Settings(data_dir=tmp_path / "data")
+    with pytest.raises(DataInvalid) as refused:
+        validate(settings)
+    assert any("unknown place" in fault.message for fault in refused.value.faults)
+    widened = validate(settings, widen=national_units)
+    placed = [widened.members[entity.id] for entity in widened.catalogue.entities if entity.id.startswith("gen00-")]
+    assert len(placed) == 3 and all(430000 < adcode < 440000 for members in placed for adcode in members)
