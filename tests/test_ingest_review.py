@@ -23,7 +23,7 @@ from app.cli import cli
 from app.ingest.accept import AcceptError, accept, unnamed_members
 from app.ingest.proposals import Decision, read_proposals
 from app.ingest.review import review
-from app.settings import Settings
+from app.settings import REPO_DATA_DIR, Settings
 from app.validation import ValidData, validate
 
 from .conftest import run_cli
@@ -473,3 +473,25 @@ def test_a_proposal_that_is_no_entity_is_refused_before_anything_is_written(work
     with pytest.raises(AcceptError, match="proposal odd is no catalogue entity"):
         accept(path, data_dir)
     assert (data_dir / "clusters.yaml").read_bytes() == before
+
+
+def test_accept_into_the_shipped_catalogue_keeps_every_line(make_data_dir: Callable[..., Path], tmp_path: Path) -> None:
+    """The real catalogue, with its banners, folded notes and blank lines between entities: only lines are
+    added, the new entities are set apart by blank lines as the others are, and the result validates."""
+    shipped_catalogue = (REPO_DATA_DIR / "clusters.yaml").read_text(encoding="utf-8")
+    shipped_targets = (REPO_DATA_DIR / "targets.yaml").read_text(encoding="utf-8")
+    data_dir = make_data_dir(shipped_catalogue)
+    (data_dir / "targets.yaml").write_text(shipped_targets, encoding="utf-8")
+    (data_dir / "plans" / f"{PLAN_ID}.txt").write_text(PLAN_TEXT, encoding="utf-8")
+    entities = [{**each, "sectors": ["auto"]} for each in standard_entities()[:2]]
+    path = tmp_path / "p.yaml"
+    path.write_text(proposals_file(entities, [TARGET]), encoding="utf-8")
+    accept(path, data_dir)
+    merged = (data_dir / "clusters.yaml").read_text(encoding="utf-8")
+    assert _lines_kept(shipped_catalogue, merged) and _lines_kept(
+        shipped_targets, (data_dir / "targets.yaml").read_text()
+    )
+    assert "\n\n  - id: wu-xiao-corridor\n" in merged  # a blank line between entities, as between the others
+    assert "\n\ntext_notes:\n" in merged and "\n\nsectors:\n" in merged  # sections still set apart
+    data = validate(Settings(data_dir=data_dir))
+    assert {"xiangyang-nev-cluster", "wu-xiao-corridor"} <= {entity.id for entity in data.catalogue.entities}
