@@ -406,7 +406,7 @@ def review_command(
         raise typer.Exit(130) from None
     typer.echo(
         f"已保存 Saved {proposals}: {len(done.accepted)} accepted, {len(done.rejected)} rejected, "
-        f"{len(done.edited)} edited, {len(done.skipped)} left pending. "
+        f"{len(done.edited)} edited; {done.pending} still pending. "
         f"Next 下一步: atlas accept {proposals}"
     )
 

@@ -379,6 +379,7 @@ def test_review_walk_saves_decisions_and_edits(pending_file: Path, shipped: Vali
     assert "places edited in review" in edited.review.reason and "sectors edited in review" in edited.review.reason
     assert saved.targets[0].review.decision is Decision.pending
     assert summary.quit and summary.accepted == ["xiangyang-nev-cluster", "test-innovation-centre"]
+    assert summary.pending == 2  # the base skipped, the target not reached
     shown = out.getvalue()
     # What the reviewer reads: name, kind, places resolved, sectors named, the quote in context, reason.
     assert "襄阳新能源汽车产业集群" in shown and "襄阳 = 襄阳市 (420600)" in shown
@@ -421,7 +422,7 @@ def test_cli_review_reads_stdin(pending_file: Path) -> None:
     assert result.exit_code == 0, result.output
     decisions = [each.review.decision for each in read_proposals(pending_file).entities]
     assert decisions[:3] == [Decision.accepted, Decision.rejected, Decision.pending]
-    assert "已保存 Saved" in result.output
+    assert "已保存 Saved" in result.output and "3 still pending" in result.output
 
 
 # --- the preview route ---------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ class ReviewSummary:
     edited: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     quit: bool = False
+    # proposals of the file still pending when the walk ended (skipped, or not reached before quitting)
+    pending: int = 0
 
 
 def review(
@@ -68,14 +70,19 @@ def review(
     for index in pending:
         position += 1
         if not _walk_entity(path, proposals, index, f"[{position}/{total}]", gazetteer, sectors, ask, out, summary):
-            summary.quit = True
-            return summary
+            return _ended(summary, proposals, quit=True)
     for index in pending_targets:
         position += 1
         if not _walk_target(path, proposals, index, f"[{position}/{total}]", ask, out, summary):
-            summary.quit = True
-            return summary
+            return _ended(summary, proposals, quit=True)
     print("审核完毕 Review done.", file=out)
+    return _ended(summary, proposals, quit=False)
+
+
+def _ended(summary: ReviewSummary, proposals: ProposalFile, quit: bool) -> ReviewSummary:
+    summary.quit = quit
+    every = [*proposals.entities, *proposals.targets]
+    summary.pending = sum(each.review.decision is Decision.pending for each in every)
     return summary
 
 
