@@ -23,9 +23,6 @@ from .test_web_e2e import visiting
 pytestmark = pytest.mark.slow  # Chromium, live servers and a load
 
 
-SCREENSHOT = Path(__file__).resolve().parent.parent / "var" / "preview.png"  # var/ is not tracked
-
-
 def loaded(page: Page) -> list[str]:
     """Every URL the page fetched (scripts and modules included), from the browser's own record."""
     return page.evaluate("performance.getEntriesByType('resource').map((entry) => entry.name)")
@@ -61,7 +58,6 @@ def test_the_preview_server_shows_the_proposed_layer(browser: Browser, preview_s
         assert outline.get_attribute("stroke-dasharray") == "8 6"  # dashed, apart from the catalogue
         assert page.locator(".leaflet-pane.leaflet-proposed-pane path.proposed").count() == len(standard_entities())
         # The quote in its context, in the popup of a proposal.
-        page.screenshot(path=str(SCREENSHOT.with_name("preview-layer.png")))
         outline.click()  # at the middle of its box, which lies in 襄阳市
         popup = page.locator(".proposed-details[data-proposal=xiangyang-nev-cluster]")
         expect(popup).to_be_visible()
@@ -72,7 +68,6 @@ def test_the_preview_server_shows_the_proposed_layer(browser: Browser, preview_s
         expect(popup).to_contain_text("理由 Reason: matched pattern")
         expect(popup).to_contain_text("已接受 accepted")
         assert any(url.endswith("/static/js/preview.js") for url in loaded(page))  # the check below can see it
-        page.screenshot(path=str(SCREENSHOT))
         # The layer can be hidden and shown again.
         page.locator(".proposed-control input").uncheck()
         expect(page.locator("path.proposed")).to_have_count(0)
