@@ -269,7 +269,8 @@ def _encrypted_pdf() -> bytes:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("plan.rtf", b"{\\rtf1 hello}", "unsupported file type"),
+        ("plan.rtf", b"{\\rtf1 hello}", "save it as .docx or PDF"),
+        ("plan.xyz", b"hello", "unsupported file type"),
         ("plan.txt", b"", "empty"),
         ("plan.txt", b"\n \n\t", "no text"),
         ("plan.pdf", b"this is not a PDF at all", "not a readable PDF"),
@@ -293,6 +294,20 @@ def test_missing_and_oversized_documents(tmp_path: Path, monkeypatch: pytest.Mon
     path.write_text("一" * 100, encoding="utf-8")
     monkeypatch.setattr(documents, "MAX_BYTES", 50)
     with pytest.raises(DocumentError, match="larger than"):
+        read_document(path)
+
+
+def test_too_many_pages_and_unmapped_glyphs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write_pdf(
+        f"<body style='font-family: {FONT}'><p>一</p><p style='break-before: page'>二</p>", tmp_path / "2.pdf"
+    )
+    assert read_document(path) == "一\f二"
+    monkeypatch.setattr(documents, "MAX_PAGES", 1)
+    with pytest.raises(DocumentError, match="more than 1 pages"):
+        read_document(path)
+    monkeypatch.setattr(documents, "_page_text", lambda page: "(cid:12)(cid:345)规划(cid:6)")
+    monkeypatch.setattr(documents, "MAX_PAGES", 10)
+    with pytest.raises(DocumentError, match="no Unicode mapping"):
         read_document(path)
 
 
@@ -349,7 +364,7 @@ def test_indentation_tells_a_paragraph_ending_at_the_margin_from_one_running_on(
     assert len(normalise("\n".join(line.lstrip("\u3000") for line in lines)).split("\n\n")) == 3
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.lists(
         st.tuples(

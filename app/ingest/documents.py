@@ -23,6 +23,9 @@ MAX_PAGES = 1000
 PAGE_BREAK = "\f"
 
 SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt")
+# Formats people will try, and what to do with them.
+_CONVERT_FIRST = {".doc": "Word 97-2003", ".wps": "WPS", ".rtf": "RTF", ".odt": "OpenDocument", ".ofd": "OFD"}
+_UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
 
 
 class DocumentError(AtlasError):
@@ -42,6 +45,10 @@ def read_document(path: Path) -> str:
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in _CONVERT_FIRST:
+        raise DocumentError(
+            path, f"不支持的文件类型 a {_CONVERT_FIRST[suffix]} file cannot be read; save it as .docx or PDF first"
+        )
     if suffix not in SUFFIXES:
         raise DocumentError(
             path,
@@ -72,7 +79,7 @@ def _read_pdf(path: Path) -> str:
         with pdfplumber.open(path) as pdf:
             if len(pdf.pages) > MAX_PAGES:
                 raise DocumentError(path, f"页数过多 more than {MAX_PAGES} pages ({len(pdf.pages)}); not a plan")
-            return PAGE_BREAK.join(_page_text(page) for page in pdf.pages)
+            text = PAGE_BREAK.join(_page_text(page) for page in pdf.pages)
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise DocumentError(path, "PDF 已加密 the PDF is encrypted; save an unprotected copy first") from None
     except (PDFSyntaxError, PSException) as exc:
@@ -83,6 +90,15 @@ def _read_pdf(path: Path) -> str:
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise DocumentError(path, "PDF 已加密 the PDF is encrypted; save an unprotected copy first") from None
         raise DocumentError(path, f"无法读取 not a readable PDF ({type(exc).__name__}: {exc})") from None
+    # A font without a Unicode map comes out as "(cid:1234)" per character: the words cannot be read back.
+    unmapped = len(_UNMAPPED_GLYPH.findall(text))
+    if unmapped and unmapped >= 0.05 * max(1, len(text) - 9 * unmapped):
+        raise DocumentError(
+            path,
+            f"文字无法识别 {unmapped} characters have no Unicode mapping (fonts embedded without one); "
+            "run OCR on the PDF or ask for a text-based copy",
+        )
+    return text
 
 
 def _page_text(page: Any) -> str:
