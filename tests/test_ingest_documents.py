@@ -199,6 +199,66 @@ def test_docx_quotes_stand_verbatim(tmp_path: Path) -> None:
     assert _same_paragraphs(text, PLAN_2021) == []
 
 
+def _numbered_docx(path: Path) -> Path:
+    """A DOCX whose headings carry Word's automatic numbers (一、 （一） 1.), not typed ones."""
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    namespace = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    levels = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")]
+    numbering = document.part.numbering_part.element
+    numbering.insert(
+        0,
+        parse_xml(
+            f'<w:abstractNum {namespace} w:abstractNumId="90">'
+            + "".join(
+                f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{form}"/><w:lvlText w:val="{text}"/>'
+                "</w:lvl>"
+                for level, (form, text) in enumerate(levels)
+            )
+            + "</w:abstractNum>"
+        ),
+    )
+    numbering.append(parse_xml(f'<w:num {namespace} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for level, line in [
+        (0, "总体要求"),
+        (1, "指导思想"),
+        (None, "坚持创新驱动。"),
+        (1, "发展目标"),
+        (2, "做大产业规模"),
+        (2, "打造襄阳汽车产业集群"),
+        (None, "到2025年。"),
+        (0, "主要任务"),
+        (1, "优化产业布局"),
+    ]:
+        paragraph = document.add_paragraph(line)
+        if level is not None:
+            properties = paragraph._p.get_or_add_pPr()
+            properties.append(
+                parse_xml(f'<w:numPr {namespace}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+            )
+    document.add_paragraph("一项", style="List Bullet")  # a bullet draws no number
+    document.save(str(path))
+    return path
+
+
+def test_docx_automatic_numbers_are_written_back(tmp_path: Path) -> None:
+    text = normalise(read_document(_numbered_docx(tmp_path / "numbered.docx")))
+    assert text.split("\n\n") == [
+        "一、总体要求",
+        "（一）指导思想",
+        "坚持创新驱动。",
+        "（二）发展目标",
+        "1. 做大产业规模",
+        "2. 打造襄阳汽车产业集群",
+        "到2025年。",
+        "二、主要任务",
+        "（一）优化产业布局",
+        "一项",
+    ]
+    assert heading_path(text, text.index("到2025年")) == "一、总体要求 › （二）发展目标 › 2. 打造襄阳汽车产业集群"
+
+
 def test_html_quotes_stand_verbatim_without_script_or_style(tmp_path: Path) -> None:
     path = tmp_path / "plan.html"
     path.write_text(_plan_html(PLAN_2021.read_text(encoding="utf-8"), toc=False), encoding="utf-8")

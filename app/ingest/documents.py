@@ -142,19 +142,127 @@ def _read_docx(path: Path) -> str:
     return "\n".join(_docx_blocks(document))
 
 
-def _docx_blocks(document: object) -> Iterator[str]:
-    """The body's paragraphs and tables in document order (tables row by row, cells joined by tabs)."""
+def _docx_blocks(document: Any) -> Iterator[str]:
+    """The body's paragraphs and tables in document order (tables row by row, cells joined by tabs).
+
+    Word's automatic numbering (一、 （一） 1.) is not in a paragraph's text but in the numbering part; it
+    is written back in front, since a plan's headings are known by those numbers.
+    """
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    body = document.element.body  # type: ignore[attr-defined]
-    for child in body.iterchildren():
+    numbering = _WordNumbering(document)
+    for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            yield Paragraph(child, document).text  # type: ignore[arg-type]
+            paragraph = Paragraph(child, document)
+            yield numbering.label(paragraph) + paragraph.text
         elif tag == "tbl":
             for row in Table(child, document).rows:  # type: ignore[arg-type]
                 yield "\t".join(cell.text for cell in row.cells)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_CHINESE_DIGITS = "〇一二三四五六七八九"
+
+
+class _WordNumbering:
+    """Word's list numbering, counted paragraph by paragraph as Word draws it (start, format, level text)."""
+
+    def __init__(self, document: Any) -> None:
+        # num id → level → (start, format, level text such as "%1、" or "（%2）")
+        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}
+        self.counts: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return  # no numbering part: no automatic numbers
+        abstract = {node.get(f"{_W}abstractNumId"): node for node in root.iter(f"{_W}abstractNum")}
+        for num in root.iter(f"{_W}num"):
+            reference = num.find(f"{_W}abstractNumId")
+            definition = abstract.get(reference.get(f"{_W}val")) if reference is not None else None
+            if definition is None:
+                continue
+            levels = {
+                int(level.get(f"{_W}ilvl", "0")): (
+                    int(_value(level, "start", "1")),
+                    _value(level, "numFmt", "decimal"),
+                    _value(level, "lvlText", ""),
+                )
+                for level in definition.iter(f"{_W}lvl")
+            }
+            for override in num.iter(f"{_W}lvlOverride"):
+                start = override.find(f"{_W}startOverride")
+                level = int(override.get(f"{_W}ilvl", "0"))
+                if start is not None and level in levels:
+                    levels[level] = (int(start.get(f"{_W}val", "1")), *levels[level][1:])
+            self.levels[num.get(f"{_W}numId", "")] = levels
+
+    def label(self, paragraph: Any) -> str:
+        """The number Word draws before ``paragraph`` ("一、", "（二）", "3. "), or "" if none."""
+        num_id, level = self._number_reference(paragraph)
+        levels = self.levels.get(num_id or "")
+        if not levels or level not in levels:
+            return ""
+        counts = self.counts.setdefault(num_id or "", {})
+        counts[level] = counts.get(level, levels[level][0] - 1) + 1
+        for deeper in [other for other in counts if other > level]:
+            del counts[deeper]  # a new item restarts the levels below it
+        _, form, text = levels[level]
+        if form in ("bullet", "none") or not text:
+            return ""
+
+        def number(match: re.Match[str]) -> str:
+            at = int(match.group(1)) - 1
+            at_start, at_form, _ = levels.get(at, (1, "decimal", ""))
+            return _formatted(counts.get(at, at_start), at_form)
+
+        label = re.sub(r"%(\d)", number, text)
+        return label + " " if label.endswith(".") else label  # "1. 标题", as typed plans write it
+
+    def _number_reference(self, paragraph: Any) -> tuple[str | None, int]:
+        """The paragraph's (num id, level): its own, else its style's or a style it is based on."""
+        holders = [paragraph._p.pPr]
+        style = paragraph.style
+        while style is not None:
+            holders.append(style.element.pPr)
+            style = style.base_style
+        for properties in holders:
+            reference = properties.find(f"{_W}numPr") if properties is not None else None
+            if reference is None:
+                continue
+            num_id = reference.find(f"{_W}numId")
+            level = reference.find(f"{_W}ilvl")
+            return (
+                num_id.get(f"{_W}val") if num_id is not None else None,
+                int(level.get(f"{_W}val", "0")) if level is not None else 0,
+            )
+        return None, 0
+
+
+def _value(node: Any, name: str, default: str) -> str:
+    child = node.find(f"{_W}{name}")
+    return child.get(f"{_W}val", default) if child is not None else default
+
+
+def _formatted(number: int, form: str) -> str:
+    """``number`` in one of Word's number formats (Chinese counting up to 99, else decimal)."""
+    if form.startswith(("chineseCounting", "japaneseCounting", "ideographDigital", "taiwaneseCounting")):
+        if form.startswith("ideographDigital"):
+            return "".join(_CHINESE_DIGITS[int(digit)] for digit in str(number))
+        if 0 < number < 100:
+            tens, units = divmod(number, 10)
+            return (
+                ("" if tens < 2 else _CHINESE_DIGITS[tens])
+                + ("十" if tens else "")
+                + (_CHINESE_DIGITS[units] if units else "")
+            )
+    if form in ("upperLetter", "lowerLetter") and 0 < number <= 26:
+        letter = chr(ord("A") + number - 1)
+        return letter if form == "upperLetter" else letter.lower()
+    if form == "decimalEnclosedCircle" and 0 < number <= 20:
+        return chr(0x2460 + number - 1)
+    return str(number)
 
 
 def _read_txt(path: Path) -> str:
