@@ -487,6 +487,13 @@ def test_heading_forms_and_levels() -> None:
     assert heading_path("前言。\n\n一、总则", 0) == ""
 
 
+def test_a_numbered_paragraph_is_headed_by_its_first_sentence_or_clause() -> None:
+    long_item = "3. 围绕汽车、光通信、智能制造装备、高端医疗装备等产业的布局推进国内产能合作和装备制造合作，深化协作"
+    text = "一、总则\n\n2. 坚持开放，合作共赢。正文。\n\n" + long_item
+    assert [heading.title for heading in headings(text)] == ["一、总则", "2. 坚持开放，合作共赢", "3. 围绕汽车"]
+    assert heading_path(text, text.index("深化协作")) == "一、总则 › 3. 围绕汽车"
+
+
 def test_a_box_closes_when_the_sections_numbering_goes_on() -> None:
     text = "（二）强基础\n\n1. 巩固基础。正文。\n\n专栏 2 再造工程\n\n1、构建体系\n\n2、攻克短板\n\n2. 打造链条。正文。"
     assert heading_path(text, text.index("打造链条")) == "（二）强基础 › 2. 打造链条"

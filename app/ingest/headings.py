@@ -5,7 +5,8 @@ writes them (e.g. "四、主要任务 › （五）优化产业布局，催生�
 "三、发展重点 › （一）汽车制造 › 新能源与智能网联汽车"). :func:`heading_path` gives that path for any offset
 of a plan's text, so a proposed quote carries its section.
 
-Chinese plans mark their levels by form, not by typography (which extraction loses):
+Chinese plans mark their levels by form, not by typography (which extraction loses); the forms nest
+thus, outermost first:
 
 1. ``一、`` — chapters;
 2. ``（一）`` or ``(一)`` — sections;
@@ -18,7 +19,9 @@ Chinese plans mark their levels by form, not by typography (which extraction los
    (``——产业规模进一步壮大。``: it has a predicate) is a point of its list, not a topic.
 
 A numbered heading standing on its own line is its whole line; a numbered paragraph (``4. 产业集聚效应日益突显。
-武汉…``) is headed by its first sentence. Tables of contents (entries ending in page numbers) are skipped.
+武汉…``) is headed by its first sentence (or, if that is long, its first clause). A heading's ``level`` is its
+depth: one below the open heading it belongs to (an item is level 3 under a section, 4 inside a box).
+Tables of contents (entries ending in page numbers) are skipped.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ _ADVERB = {"d", "ad", "vd"}
 
 @dataclass(frozen=True)
 class Heading:
-    """A heading of the document: where its line or paragraph starts, its level (1 = chapter), its title."""
+    """A heading of the document: where its line or paragraph starts, its depth (1 = outermost), its title."""
 
     offset: int
     level: int
@@ -159,16 +162,23 @@ def _numbered(offset: int, line: str) -> _Open | None:
             title = _BOX.sub(lambda match: f"专栏{match.group(1)} ", line, count=1).strip()
         elif len(line) <= _MAX_HEADING and not re.search(r"[。；！？]", line):
             title = line.rstrip("：:")
-        elif (first := _FIRST_SENTENCE.match(line)) and len(first.group("lead")) <= _MAX_LEAD_IN + 5:
-            title = first.group("lead").rstrip()
         else:
-            return None
+            title = _opening(line, pattern.match(line).end())  # type: ignore[union-attr]
         item = None
         if rank == _ITEM_RANK:
             number = re.match(r"\d+", line)
             item = (int(number.group()), line[number.end()]) if number else None
         return _Open(rank, Heading(offset, 0, title), item=item)
     return None
+
+
+def _opening(line: str, after_number: int) -> str:
+    """A numbered paragraph's title: its first sentence, or if that is long its first clause, or 40 characters."""
+    for marks in ("。；！？：:", "，,、；。！？：:"):
+        end = re.search(f"[{marks}]", line[after_number:])
+        if end and after_number + end.start() <= _MAX_HEADING:
+            return line[: after_number + end.start()].rstrip()
+    return line[:_MAX_HEADING].rstrip()
 
 
 def _lead_in(offset: int, line: str, under_label: bool) -> _Open | None:
