@@ -132,6 +132,7 @@ def test_reads_during_reloads_never_see_a_half_built_store(fresh: Settings) -> N
                     if response.status_code != 200 or response.json()["total"] != 3:
                         failures.append(f"{response.status_code} {response.text[:200]}")
                     seen.update(item["name_en"] for item in response.json().get("items", []))
+                    time.sleep(0.003)  # a breath: readers spinning in this process starve the load of the GIL
 
         readers = [threading.Thread(target=read) for _ in range(3)]
         for reader in readers:
