@@ -181,6 +181,24 @@ def _parse_filter(vocabulary: Vocabulary, name: FilterName, raw: str) -> object:
 
 
 MAX_PLANS = 100
+MAX_PROVINCES = 40
+
+
+def parse_provinces(vocabulary: Vocabulary, raw: str | None) -> tuple[int, ...] | None:
+    """Comma-separated adcodes of province-level units (``420000,430000``), each known, sorted and once; None
+    when absent. The map page asks for the boundaries of its chosen plans' provinces only: a China-scope
+    store's every prefecture is half a megabyte (bench/many_plans.py)."""
+    if raw is None or raw == "":
+        return None
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) > MAX_PROVINCES:
+        raise InvalidParameter("provinces", f"at most {MAX_PROVINCES} provinces")
+    for part in parts:
+        if not (part.isascii() and part.isdigit() and len(part) == 6 and part.endswith("0000")):
+            raise InvalidParameter("provinces", f"{part[:12]!r} is not a province's adcode (e.g. 420000)")
+        if int(part) not in vocabulary.adcodes:
+            raise InvalidParameter("provinces", f"{part!r} is not a known province")
+    return tuple(sorted({int(part) for part in parts}))
 
 
 def _plan_ids(vocabulary: Vocabulary, raw: str) -> tuple[str, ...]:

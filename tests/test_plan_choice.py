@@ -114,3 +114,15 @@ def test_china_scope_places_a_neighbouring_provinces_plan(tmp_path: Path) -> Non
     widened = validate(settings, widen=national_units)
     placed = [widened.members[entity.id] for entity in widened.catalogue.entities if entity.id.startswith("gen00-")]
     assert len(placed) == 3 and all(430000 < adcode < 440000 for members in placed for adcode in members)
+
+
+def test_boundaries_and_places_of_some_provinces(in_process: TestClient, shipped: ValidData) -> None:
+    """`provinces=` narrows the page's boundary layers and /api/places to the chosen plans' provinces (with a
+    China-scope store, every prefecture of China is half a megabyte); Hubei's store holds Hubei alone."""
+    hubei = in_process.get("/api/map/prefectures?zoom=7&provinces=420000")
+    assert hubei.status_code == 200
+    assert hubei.content == in_process.get("/api/map/prefectures?zoom=7").content
+    assert in_process.get("/api/places?provinces=420000").json() == in_process.get("/api/places").json()
+    for bad in ("430000", "420100", "42", "x"):  # not in the store, a prefecture, not an adcode
+        assert in_process.get(f"/api/places?provinces={bad}").status_code == 400
+    assert in_process.get("/api/map/clusters?provinces=420000").status_code == 400  # entities: plans=

@@ -10,7 +10,7 @@ from api.dependencies import StoreDep
 from api.limits import limits
 from api.routers.common import AsciiInteger, only_declared_parameters
 from app.layers import map_layers, names
-from app.query import parse_filters
+from app.query import parse_filters, parse_provinces
 from app.store import map_layers as drawn
 
 router = APIRouter(prefix="/api/map", tags=["地图页 Map page"], dependencies=[Depends(only_declared_parameters)])
@@ -47,9 +47,18 @@ async def map_layer(
             "any of them quotes. Absent: every plan's.",
         ),
     ] = None,
+    provinces: Annotated[
+        str | None,
+        Query(
+            max_length=300,
+            description="Boundary layers only: adcodes of provinces, comma-separated (420000,430000) — only "
+            "their units. Absent: every unit of the store.",
+        ),
+    ] = None,
 ) -> Response:
     """Every feature of the layer with outlines generalised for the zoom (neighbours keep shared borders)
     and only what the page draws and filters by. Data users: take /ogc or /downloads (full resolution)."""
     chosen = parse_filters(store.info(), plans=plans).plans
-    body = await limits(request).layers.run(drawn.map_layer, store, layer, zoom, chosen)
+    within = parse_provinces(store.info(), provinces)
+    body = await limits(request).layers.run(drawn.map_layer, store, layer, zoom, chosen, within)
     return Response(body, media_type="application/geo+json")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.dependencies import CrsParam, FiltersDep, StoreDep, in_crs
 from api.models import EntityDetail, EntityPage, Place, PlaceProfile, SearchResult, SectorNode
 from api.routers.common import AsciiInteger, only_declared_parameters
+from app.query import parse_provinces
 from app.store import browse, search
 
 router = APIRouter(prefix="/api", tags=["人员 People"], dependencies=[Depends(only_declared_parameters)])
@@ -51,9 +52,14 @@ def places(
     store: StoreDep,
     level: Annotated[str | None, Query(pattern="^(province|prefecture|county)$")] = None,
     parent: Annotated[int | None, Query(ge=100000, le=999999), AsciiInteger] = None,
+    provinces: Annotated[
+        str | None,
+        Query(max_length=300, description="Adcodes of provinces, comma-separated: only their units (420000)."),
+    ] = None,
 ) -> list[dict]:
-    """Province, prefecture-level and county-level units, optionally of one level or under one parent."""
-    return browse.places(store, level, parent)
+    """Province, prefecture-level and county-level units, optionally of one level, under one parent or in
+    some provinces (the map page asks for its chosen plans' provinces when there are many plans)."""
+    return browse.places(store, level, parent, parse_provinces(store.info(), provinces))
 
 
 @router.get("/places/{adcode}", response_model=PlaceProfile, summary="What the plans say about a place")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.query import Filters, is_plausible_id
 from app.store import schema
-from app.store.conditions import GROUP_KINDS, at_place, entity_conditions
+from app.store.conditions import GROUP_KINDS, at_place, entity_conditions, within_provinces
 from app.store.features import COORDINATE_DECIMALS
 from app.store.published import NotFound, StoreReader, rows_as_dicts
 
@@ -87,10 +87,15 @@ def entity_detail(store: StoreReader, entity_id: str) -> dict[str, Any]:
     return detail
 
 
-def places(store: StoreReader, level: str | None = None, parent: int | None = None) -> list[dict[str, Any]]:
-    """Administrative units (without geometry), optionally of one level or under one parent."""
+def places(
+    store: StoreReader, level: str | None = None, parent: int | None = None, provinces: tuple[int, ...] | None = None
+) -> list[dict[str, Any]]:
+    """Administrative units (without geometry), optionally of one level, under one parent or in some
+    provinces (app.store.conditions.within_provinces)."""
     units = schema.admin_units
     query = select(units.c.properties).order_by(units.c.position)
+    if provinces:
+        query = query.where(within_provinces(provinces))
     if level is not None:
         query = query.where(units.c.level == level)
     if parent is not None:

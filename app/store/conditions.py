@@ -66,6 +66,16 @@ def at_place(adcode: int) -> ColumnElement[bool]:
     return or_(entities.c.id.in_(within), and_(entities.c.kind.in_(GROUP_KINDS), entities.c.id.in_(grouping)))
 
 
+def within_provinces(provinces: Sequence[int]) -> ColumnElement[bool]:
+    """Administrative units in any of ``provinces`` (adcodes): the provinces, their prefectures and those
+    prefectures' counties (a county's parent is its prefecture, or its province where there is none)."""
+    units = schema.admin_units
+    prefectures = select(units.c.adcode).where(units.c.parent_adcode.in_(provinces))
+    return or_(
+        units.c.adcode.in_(provinces), units.c.parent_adcode.in_(provinces), units.c.parent_adcode.in_(prefectures)
+    )
+
+
 def contains(column: ColumnElement[str], query: str) -> ColumnElement[bool]:
     """``column`` (folded text) contains the folded ``query``; LIKE wildcards in it are escaped."""
     needle = fold(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

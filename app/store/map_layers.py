@@ -11,7 +11,7 @@ from app.generalise import FULL_DECIMALS, band_for
 from app.layers import EntityRows, map_layers, names
 from app.query import FilterName, Filters
 from app.store.collections import COLLECTIONS, Collection
-from app.store.conditions import entity_conditions
+from app.store.conditions import entity_conditions, within_provinces
 from app.store.features import feature_json
 from app.store.published import NotFound, StoreReader
 
@@ -37,12 +37,22 @@ def display_geometry(target: Collection, zoom: int) -> tuple[ColumnElement[Any],
     return table.c[f"{target.geometry}_{band.name}"], band.decimals
 
 
-def map_layer(store: StoreReader, layer: str, zoom: int, plans: tuple[str, ...] | None = None) -> str:
+def map_layer(
+    store: StoreReader,
+    layer: str,
+    zoom: int,
+    plans: tuple[str, ...] | None = None,
+    provinces: tuple[int, ...] | None = None,
+) -> str:
     """A GeoJSON FeatureCollection of ``layer`` for drawing at web-map ``zoom``; of an entity layer, only
-    the entities ``plans`` quote when given (with tens of plans the page loads the chosen ones only)."""
+    the entities ``plans`` quote when given (with tens of plans the page loads the chosen ones only); of a
+    boundary layer, only the units in ``provinces`` when given (those of the chosen plans)."""
     target = drawn_collection(layer, "map layer")
-    if plans and FilterName.plans not in target.layer.filters:
+    entity_layer = FilterName.plans in target.layer.filters
+    if plans and not entity_layer:
         raise InvalidParameter("plans", f"the layer {layer!r} holds no plan entities")
+    if provinces and entity_layer:
+        raise InvalidParameter("provinces", f"the layer {layer!r} holds no boundaries")
     table = target.table
     geometry, decimals = display_geometry(target, zoom)
     properties = table.c[target.map_properties]
@@ -55,6 +65,8 @@ def map_layer(store: StoreReader, layer: str, zoom: int, plans: tuple[str, ...] 
         query = query.where(where)
     if plans:
         query = query.where(*entity_conditions(Filters(plans=plans)))
+    if provinces:
+        query = query.where(within_provinces(provinces))
     with store.engine().connect() as connection:
         rows = connection.execute(query).all()
     return '{"type":"FeatureCollection","features":[' + ",".join(feature_json(*row) for row in rows) + "]}"
