@@ -155,6 +155,13 @@ def evaluate_plan(proposals: ProposalFile, text: PlanText, truth: ValidData) -> 
         pair for pair in pairs if adcodes(pair.proposal.members, gazetteer) == adcodes(pair.entity.members, gazetteer)
     ]
     both_right = [pair for pair in quote_right if pair in places_right]
+    kind_right = [pair for pair in pairs if pair.proposal.kind == pair.entity.kind]
+    status_right = [pair for pair in pairs if pair.proposal.status == pair.entity.status]
+    sectors_right = [
+        pair
+        for pair in pairs
+        if set(pair.proposal.sectors) & set(pair.entity.sectors) or not (pair.proposal.sectors or pair.entity.sectors)
+    ]
     by_kind: dict[str, dict[str, Any]] = {}
     kinds = sorted({e.kind.value for e in curated} | {p.kind.value for p in proposals.entities})
     for kind in kinds:
@@ -180,6 +187,9 @@ def evaluate_plan(proposals: ProposalFile, text: PlanText, truth: ValidData) -> 
         "matched_quote_right": _share(len(quote_right), len(pairs)),
         "matched_places_right": _share(len(places_right), len(pairs)),
         "matched_quote_and_places_right": _share(len(both_right), len(pairs)),
+        "matched_kind_right": _share(len(kind_right), len(pairs)),
+        "matched_status_right": _share(len(status_right), len(pairs)),
+        "matched_sectors_overlap": _share(len(sectors_right), len(pairs)),
         "by_kind": by_kind,
         "matches": sorted(f"{pair.proposal.name_zh} ≈ {pair.entity.id}" for pair in pairs),
         "misses": [
@@ -294,7 +304,14 @@ def report(result: dict[str, Any]) -> str:
             for key, value in t.items()
             if key.startswith("matched_") and key.endswith("_right")
         )
-        lines += ["", f"Targets matched with the curated {targets_right or '–'}.", ""]
+        lines += [
+            "",
+            f"Matched entities with the curated kind {_pct(e['matched_kind_right'])}, status "
+            f"{_pct(e['matched_status_right'])}, a curated sector among theirs {_pct(e['matched_sectors_overlap'])}.",
+            "",
+            f"Targets matched with the curated {targets_right or '–'}.",
+            "",
+        ]
         lines += [f"### Misses ({len(e['misses'])})", "", *(f"- {miss}" for miss in e["misses"]), ""]
         lines += [f"### False positives ({len(e['false_positives'])})", ""]
         lines += [*(f"- {fp}" for fp in e["false_positives"]), ""]

@@ -47,6 +47,8 @@ _PLANNED = (
     "建设", "打造", "创建", "培育", "支持", "推进", "推动", "加快", "筹建", "搭建", "构建", "建立", "建成",
     "形成", "布局", "发展", "争创", "组建", "探索", "启动",
 )  # fmt: skip
+# Words after a name in its clause that say the plan finds it at work.
+_EXISTING_AFTER = ("取得", "参与", "初具", "实力显著增强", "发挥作用")
 _VERBS = re.compile("|".join(sorted((*_EXISTING, *_PLANNED), key=len, reverse=True)))
 _CLAUSE_MARK = re.compile(r"[，；：]")
 _MAX_REFS = 3
@@ -93,7 +95,7 @@ def propose(text: str, plan: Plan, data: ValidData, source: Source) -> ProposalF
         plan=plan,
         sentences=split_sentences(text),
         places=PlaceFinder(data.gazetteer, text),
-        sectors=SectorFinder(data.catalogue, plan.id),
+        sectors=SectorFinder(data.catalogue, plan.id, plan.title_zh),
         heading_path=heading_path_function(),
     )
     found: list[_Found] = []
@@ -241,27 +243,34 @@ def _kind(mention: Mention, members: list[str]) -> Kind:
 
 
 def _sectors(reader: _Reader, sentence: Sentence, name: str, before: str) -> tuple[list[str], str]:
-    hits = reader.sectors.find(name)
-    if hits:
-        return [hit.sector for hit in hits], "sectors from the name (" + "、".join(hit.words for hit in hits) + ")"
-    hits = reader.sectors.find(before)
-    if hits:
-        return [hit.sector for hit in hits], "sectors from the sentence (" + "、".join(h.words for h in hits) + ")"
+    """Sectors the name names; else the words before it in the sentence; else its nearest heading that
+    names one. Words for the whole industry (装备制造业, the plan title's field) give every top-level sector."""
     heading = reader.heading_path(reader.text, sentence.start)
-    last = heading.split(" › ")[-1] if heading else ""
-    hits = reader.sectors.find(last)
-    if hits:
-        return [hit.sector for hit in hits], f"sectors from the heading “{last}”"
+    for words, where in [(name, "the name"), (before, "the sentence")] + [
+        (part, f"the heading “{part}”") for part in reversed(heading.split(" › ") if heading else [])
+    ]:
+        hits = reader.sectors.find(words)
+        if hits:
+            return [hit.sector for hit in hits], f"sectors from {where} (" + "、".join(h.words for h in hits) + ")"
+        whole = reader.sectors.whole_industry(words)
+        if whole:
+            return reader.sectors.top_level, f"every top-level sector: {where} names the whole field ({whole})"
     return [], "no sector named"
 
 
 def _status(words: str, start: int, end: int) -> tuple[Status, str]:
+    """Status from the plan's verb for the name (data/README.md, "Status")."""
+    clause_end = min([m.start() for m in _CLAUSE_MARK.finditer(words, end)] or [len(words)])
+    found = next((word for word in _EXISTING_AFTER if word in words[end:clause_end]), None)
+    if found is not None:  # …联盟取得实质成效, …联盟参与工程招投标: the plan relies on what is there
+        return Status.existing, f"status from “…{found}”"
+    if words[end : end + 2] == "建设":  # 国家航天产业基地建设: the plan calls for it
+        return Status.planned, "status from “…建设”"
     before = list(_VERBS.finditer(words, 0, start))
+    if not before and start == 0 and end < len(words):  # the name is the sentence's subject: it is there
+        return Status.existing, "status existing: the name opens the sentence as its subject"
     after = list(_VERBS.finditer(words, end))
     verb = before[-1].group() if before else (after[0].group() if after else None)
-    # 建设 right after the name (国家航天产业基地建设) is the plan calling for it
-    if words[end : end + 2] == "建设":
-        verb = "…建设"
     if verb is None:
         return Status.planned, "status planned: no verb found"
     status = Status.existing if verb in _EXISTING else Status.planned
@@ -297,7 +306,9 @@ def _specialisations(reader: _Reader, sentence: Sentence, places: list[Place], m
         first = re.split(r"[、和及与]", what)[0] if what else "为核心"
         name = f"{place}{first}" if what else f"以{place}为核心"
         sectors, sectors_from = _sectors(reader, sentence, what, words)
-        status, status_from = _status(words, match.start(), match.end())
+        status, status_from = _status(words, match.start("place"), match.end())
+        if label != "在…领域":  # 以…为核心, …发展: the plan calls for it
+            status, status_from = Status.planned, f"status from “{label}”"
         item = _Found(
             name, Kind.specialisation, [place], "places from the sentence", sectors, sectors_from,
             status, status_from, f"city specialisation “{label}”",
@@ -364,31 +375,32 @@ def _flag(entity: Proposal, plan: Plan, catalogue: Catalogue, gazetteer: Gazette
 # --- targets -------------------------------------------------------------------------------------------
 
 
+_YEAR_NOTES = {
+    "reported": "the sentence states no year and reports what is: taken as of the year before the plan",
+    "period": "the sentence states no year: the plan period's last year",
+}
+
+
 def _targets(reader: _Reader) -> list[ProposedTarget]:
     period_end = _period_end(reader.plan)
     targets: list[ProposedTarget] = []
+    seen: set[tuple[float, float | None, str, str]] = set()
     for sentence in reader.sentences:
+        section = reader.heading_path(reader.text, sentence.start) or "（无标题 no heading）"
         for quantity in quantities(sentence.text, reader.plan.year, period_end):
-            places = [p for p in reader.places.find(quantity.clause) if p.unit.level.value != "province"]
-            sectors = reader.sectors.find(quantity.clause)
-            if places:
-                scope, scope_id, scope_from = "place", places[0].unit.adcode, f"place {places[0].written}"
-            elif sectors:
-                scope, scope_id, scope_from = "sector", sectors[0].sector, f"sector from “{sectors[0].words}”"
-            else:
-                scope, scope_id, scope_from = "province", None, "province: the clause names no place or sector"
+            key = (quantity.value, quantity.value_to, quantity.unit, quantity.clause)
+            if key in seen:  # the same words twice (a passage the PDF repeats)
+                continue
+            seen.add(key)
+            scope, scope_id, scope_from = _target_scope(reader, quantity.clause, section)
             kind = "baseline" if quantity.year is not None and quantity.year <= reader.plan.year else "target"
-            note = None
-            if not quantity.year_stated:
-                note = (
-                    "the sentence states no year: the plan period's last year"
-                    if quantity.year
-                    else ("the sentence states no year and the plan has no period")
-                )
+            note = _YEAR_NOTES.get(quantity.year_from)
+            if quantity.year is None:
+                note = "the sentence states no year and the plan has no period"
             metric = quantity.metric or quantity.clause[:20]
             reason = (
-                f"matched number “{_written_number(quantity)}{quantity.unit}”; {kind} by the year"
-                f" {'stated' if quantity.year_stated else 'inferred'}; scope {scope_from}"
+                f"matched number “{_written_number(quantity)}{quantity.unit}”; {kind} by the year "
+                f"({quantity.year_from}); scope {scope_from}"
             )
             targets.append(
                 ProposedTarget(
@@ -404,13 +416,29 @@ def _targets(reader: _Reader) -> list[ProposedTarget]:
                     year=quantity.year,
                     scope=scope,
                     scope_id=scope_id,
-                    section=reader.heading_path(reader.text, sentence.start) or "（无标题 no heading）",
+                    section=section,
                     quote=quantity.clause,
                     note=note,
                     review=Review(reason=reason, context=_context(reader, sentence)),
                 )
             )
     return targets
+
+
+def _target_scope(reader: _Reader, clause: str, section: str) -> tuple[str, str | int | None, str]:
+    """A place the clause names, else a sector it names, else the sector of its nearest heading that names
+    one (四、行动典型载体 › （二）工业机器人 › 行动目标), else the province."""
+    places = [place for place in reader.places.find(clause) if place.unit.level.value != "province"]
+    if places:
+        return "place", places[0].unit.adcode, f"place {places[0].written}"
+    sectors = reader.sectors.find(clause)
+    if sectors:
+        return "sector", sectors[0].sector, f"sector from “{sectors[0].words}”"
+    for heading in reversed(section.split(" › ")):  # the nearest heading that names a field
+        sectors = reader.sectors.find(heading)
+        if sectors:
+            return "sector", sectors[0].sector, f"sector from the heading “{heading}”"
+    return "province", None, "province: the clause names no place or sector"
 
 
 def _written_number(quantity: Quantity) -> str:

@@ -1,10 +1,11 @@
 """Numeric targets and baselines a plan states: a number with one of the targets schema's units.
 
 A number counts when a unit of :data:`app.targets.UNITS` follows it (``2.2万亿元``, ``180家``, ``3-5个``).
-Its year is the nearest year the sentence writes before it (else after it, else the plan period's last
-year, which the note then says); a year up to the plan's own is a baseline, a later one a target. The
-scope is the province unless the clause names a place or a sector. Hedges: 左右 → about, 超过/跨越/突破 →
-over, 以上 → at_least.
+Its year is the nearest year the sentence writes before it (else after it): ``2025年``, or the last year of
+a five-year plan it names (“十三五”末, “十三五”期间 → 2020). A number the sentence states no year for is
+a baseline of the year before the plan where the clause reports what is (拥有, 现有, 已), else a target of
+the plan period's last year; the note says which. A year up to the plan's own is a baseline, a later one a
+target. Hedges: 左右 → about, 超过/跨越/突破 → over, 以上 → at_least.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ _QUANTITY = re.compile(
     rf"(?<![\d.．]){_NUMBER}(?:[{_DASHES}]{_NUMBER})?({'|'.join(re.escape(u) for u in _UNIT_WORDS)})"
 )
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
+# Five-year plans by number, from the 11th (“十一五”, 2006–2010) on: each five years later (“十四五” 2021–2025).
+_FIVE_YEAR = re.compile(r"“?十([一二三四五六七八九])五”?")
+_NUMERALS = "一二三四五六七八九"
+_REPORTS = ("拥有", "现有", "已有", "已经", "已", "累计", "实施了", "建成了")
 _CLAUSE_BREAKS = re.compile(r"[，。；：！？]")
 _LEADING_WORDS = re.compile(r"^(?:其中|到|至|力争|预计|实现|全年|累计|新增|共|约|达|由|是|为|和|及|与)+")
 _TRAILING_WORDS = re.compile(r"(?:达到|达|实现|超过|突破|跨越|增长|提高到|提升到|提升至|提高至|为|到|至|约|在|保持)+$")
@@ -35,7 +40,7 @@ class Quantity:
     unit: str
     qualifier: str | None
     year: int | None
-    year_stated: bool
+    year_from: str  # "stated", "reported" (the year before the plan) or "period" (the period's last year)
     clause: str
     metric: str
     start: int
@@ -46,6 +51,8 @@ def quantities(sentence: str, plan_year: int, period_end: int | None) -> list[Qu
     """Every number with a unit in ``sentence``, with its year, hedge, clause and metric words."""
     found: list[Quantity] = []
     years = [(match.start(), int(match.group(1))) for match in _YEAR.finditer(sentence)]
+    years += [(m.start(), 2010 + 5 * _NUMERALS.index(m.group(1))) for m in _FIVE_YEAR.finditer(sentence)]
+    years.sort()
     for match in _QUANTITY.finditer(sentence):
         value, value_to, unit = float(match.group(1)), match.group(2), match.group(3)
         unit = "%" if unit == "％" else unit
@@ -57,14 +64,18 @@ def quantities(sentence: str, plan_year: int, period_end: int | None) -> list[Qu
         year = before[-1] if before else (after[0] if after else None)
         clause_start, clause_end = _clause_around(sentence, match.start(), match.end())
         clause = sentence[clause_start:clause_end]
+        year_from = "stated"
+        if year is None:
+            reported = any(word in sentence[clause_start : match.start()] for word in _REPORTS)
+            year, year_from = (plan_year - 1, "reported") if reported else (period_end, "period")
         found.append(
             Quantity(
                 value=value,
                 value_to=upper,
                 unit=unit,
                 qualifier=_qualifier(sentence, match.start(), match.end()),
-                year=year if year is not None else period_end,
-                year_stated=year is not None,
+                year=year,
+                year_from=year_from,
                 clause=clause,
                 metric=_metric(sentence[clause_start : match.start()]),
                 start=match.start(),

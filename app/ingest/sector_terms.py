@@ -18,6 +18,8 @@ _ENDS = ("装备", "设备", "制造", "产业", "产品", "系统")
 _BEGINNINGS = ("高端", "高档", "高技术", "新型", "高性能", "关键")
 _PARTS = re.compile(r"[与和及、]")
 _BRACKETS = re.compile(r"[（(]([^）)]*)[）)]")
+_WHOLE_INDUSTRY = ("装备制造业", "装备制造", "装备产业", "首（台）套装备")
+_TITLE_FIELD = re.compile(r"^([\u4e00-\u9fff]{2,10}?装备)")
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,20 @@ class SectorHit:
 class SectorFinder:
     """Finds the taxonomy's sectors in a text."""
 
-    def __init__(self, catalogue: Catalogue, plan_id: str) -> None:
+    def __init__(self, catalogue: Catalogue, plan_id: str, title: str = "") -> None:
         # The plan's own taxonomy where the catalogue has one; a new plan is read with the latest plan's.
         sectors = [s for s in catalogue.sectors if any(ref.plan == plan_id for ref in s.plan_refs)]
         if not sectors:
             latest = max(catalogue.plans, key=lambda plan: plan.year).id
             sectors = [s for s in catalogue.sectors if any(ref.plan == latest for ref in s.plan_refs)]
         self._parents = {sector.id: sector.parent for sector in catalogue.sectors}
+        self.top_level = [sector.id for sector in sectors if sector.parent is None]
+        # Words for the whole industry (data/README.md, "Sectors"): 装备制造业 and the like, and the field
+        # the plan's title names (加快全省智能制造装备产业发展行动方案 → 智能制造装备).
+        self._whole = list(_WHOLE_INDUSTRY)
+        field = _TITLE_FIELD.match(re.split(r"全省|湖北省", title)[-1])
+        if field and len(field.group(1)) >= 4:
+            self._whole.insert(0, field.group(1))
         terms: dict[str, Sector] = {}
         for sector in sorted(sectors, key=lambda s: len(s.name_zh)):  # the nearest sector keeps a shared term
             for term in terms_of(sector):
@@ -54,6 +63,10 @@ class SectorFinder:
                 hits.append(SectorHit(sector, match.group()))
         found = {hit.sector for hit in hits}
         return [hit for hit in hits if not (self._descendants_in(hit.sector, found))]
+
+    def whole_industry(self, text: str) -> str | None:
+        """The word of ``text`` that names the whole industry, or None."""
+        return next((word for word in self._whole if word in text), None)
 
     def _descendants_in(self, sector: str, found: set[str]) -> bool:
         for other in found:
