@@ -381,8 +381,18 @@ def test_a_pdf_without_text_is_a_scan(tmp_path: Path) -> None:
 
 
 def test_page_numbers_in_their_forms_are_dropped() -> None:
-    for number in ("- 12 -", "—12—", "第 3 页", "第3页 共40页", "3/40", "12", "Page 3 of 9"):
+    for number in ("- 12 -", "—12—", "－3－", "第 3 页", "第3页 共40页", "3/40", "Page 3 of 9"):
         assert normalise(f"一、总则\n{number}\n建设走廊。") == "一、总则\n\n建设走廊。", number
+    # A bare number is a page number at a page's edge; among a page's lines, or in paragraphs, it is content.
+    pages = [
+        f"（{name}）要求\n第{name}段甲。\n2025\n第{name}段乙。\n第{name}段丙。\n{at}"
+        for at, name in enumerate("一二", 1)
+    ]
+    assert normalise("\f".join(pages)).split("\n\n") == [
+        *("（一）要求", "第一段甲。", "2025", "第一段乙。", "第一段丙。"),
+        *("（二）要求", "第二段甲。", "2025", "第二段乙。", "第二段丙。"),
+    ]
+    assert normalise("一、总则\n2025\n建设走廊。") == "一、总则\n\n2025\n\n建设走廊。"
 
 
 def test_running_headers_and_footers_are_dropped_but_repeated_body_lines_kept() -> None:

@@ -4,14 +4,16 @@
 ``\\f``) and returns paragraphs separated by one blank line, with
 
 - running page headers and footers dropped (a line standing first or last on many pages), and page
-  numbers ("- 12 -", "—12—", "第 3 页", "3/40", a bare number);
+  numbers ("- 12 -", "—12—", "第 3 页", "3/40", and a bare number at a page's edge);
 - the table of contents dropped (a run of heading lines ending in page numbers whose titles recur later
   as the real headings);
 - lines broken mid-sentence joined (in Chinese a paragraph ends with 。！？；： or is a heading; a line that
-  ends otherwise and fills the page's width was broken by the layout, not the author);
+  ends otherwise and fills the page's width was broken by the layout, not the author; where paragraphs
+  are indented, 首行缩进, an indented line starts one and an unindented line goes on with the last);
 - character widths made consistent: full-width digits and latin letters become half-width, compatibility
   ideographs and Kangxi radicals (which some PDF fonts map to) become the ordinary characters, and ASCII
-  , ; : ? ! between Chinese characters become the full-width marks Chinese text uses.
+  , ; : ? ! between Chinese characters become the full-width marks Chinese text uses, and a space between
+  two Chinese characters (letter-spaced type: 目 录) goes.
 
 Brackets are left as the document has them: plans mix "(二)" and "（二）" in their own headings, and the
 catalogue's quotes and section paths keep each as written.
@@ -42,12 +44,15 @@ HEADING_START = re.compile(
 )
 # A heading standing on its own line is short and carries no sentence end inside it.
 _MAX_HEADING_LINE = 40
+# A page number in a form no sentence takes; a bare number ("12") may be a table's cell, so it counts as a
+# page number only where page numbers stand (see _drop_page_numbers).
 _PAGE_NUMBER = re.compile(
-    r"^(?:[-－—–‐~·\s]*\d{1,4}[-－—–‐~·\s]*"  # - 12 -, —12—, 12
+    r"^(?:[-－—–‐~·\s]*[-－—–‐~·]\s*\d{1,4}\s*[-－—–‐~·][-－—–‐~·\s]*"  # - 12 -, —12—
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"  # 第 3 页, 第3页 共40页
     r"|\d{1,4}\s*/\s*\d{1,4}"  # 3/40
     r"|(?i:page)\s*\d{1,4}(?:\s*(?i:of)\s*\d{1,4})?)$"  # Page 3 of 40
 )
+_BARE_NUMBER = re.compile(r"^\d{1,4}$")
 # A table-of-contents entry: a title, then dot leaders or a tab/spaces, then a page number, perhaps bracketed.
 _TOC_ENTRY = re.compile(r"^(?P<title>\S.{0,60}?)\s*(?:[.．·…。_-]{2,}\s*|\s+)[(（]?\d{1,3}[)）]?$")
 _TOC_TITLE = re.compile(r"^目\s*录$|^(?i:contents)$")
@@ -87,7 +92,7 @@ def _one_pass(raw: str) -> str:
     pages = [[line for line in page if line] for page in pages]
     width = _usual_width(pages)
     pages = _drop_running_lines(pages)
-    lines = [line for page in pages for line in page if not _PAGE_NUMBER.match(line)]
+    lines = _drop_page_numbers(pages, has_pages=PAGE_BREAK in raw, laid_out=width is not None)
     lines = _drop_table_of_contents(lines)
     indented = sum(line.indented for line in lines)
     # Indentation marks paragraphs where some lines have it (首行缩进): where all have it, it marks nothing.
@@ -105,6 +110,19 @@ class _Line(str):
         line = cls(_clean_line(raw_line))
         line.indented = bool(_INDENT.match(raw_line))
         return line
+
+
+def _drop_page_numbers(pages: list[list[_Line]], *, has_pages: bool, laid_out: bool) -> list[_Line]:
+    """The lines without page numbers. A bare number is one at a page's top or bottom two lines, or anywhere
+    in laid-out text whose pages are not marked; in text of paragraphs (DOCX, HTML) it is content."""
+    kept: list[_Line] = []
+    for page in pages:
+        edges = {0, 1, len(page) - 2, len(page) - 1}
+        for at, line in enumerate(page):
+            bare = _BARE_NUMBER.match(line) and ((has_pages and at in edges) or (not has_pages and laid_out))
+            if not (_PAGE_NUMBER.match(line) or bare):
+                kept.append(line)
+    return kept
 
 
 def _pages(raw: str) -> list[str]:
