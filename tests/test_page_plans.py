@@ -4,6 +4,7 @@ with the shipped two plans it looks and loads as before."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +69,9 @@ def test_many_plans_load_the_newest_province_plans_and_offer_the_rest(browser: B
         # Every entity request of the first view names the default plans: nothing loads all plans at once.
         first = entity_layer_requests(seen)
         assert first and all(query.get("plans") == [",".join(default)] for query in first)
+        # ... and the boundaries and places those of the plans' province only.
+        outlines = [r.url for r in seen if urlsplit(r.url).path in ("/api/map/prefectures", "/api/places")]
+        assert outlines and all("provinces=420000" in url for url in outlines)
         expect(page.locator("#result-count")).to_contain_text(str(expected))
         assert f"plans={','.join(default)}" in page.url
 
@@ -117,5 +121,17 @@ def test_two_plans_load_as_before(browser: Browser, shipped_server: str) -> None
         page.reload()
         page.wait_for_selector("body[data-ready=true]")
         assert entity_layer_requests(seen) and all("plans" not in query for query in entity_layer_requests(seen))
+        assert not [r.url for r in seen if "provinces=" in r.url]
         expect(page.locator("#plans-box")).to_be_hidden()
         assert "plans=" not in page.url
+
+
+def test_an_entity_of_an_unchosen_plan_opens_and_loads_its_plan(browser: Browser, many_plans: str) -> None:
+    plans = httpx.get(f"{many_plans}/api/plans").json()
+    city_plan = next(plan for plan in plans if plan["city"] is not None)
+    entity = httpx.get(f"{many_plans}/api/clusters?plans={city_plan['id']}&limit=1").json()["items"][0]
+    with visiting(browser, f"{many_plans}/#sel=e:{entity['id']}") as visit:
+        page = visit.page
+        expect(page.locator("#profile h2")).to_have_text(entity["name_zh"])
+        expect(page).to_have_url(re.compile(f"plans=[^&]*{re.escape(city_plan['id'])}"))
+        expect(page.locator(f"#plans-box li[data-plan='{city_plan['id']}'] input")).to_be_checked()

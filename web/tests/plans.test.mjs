@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { FEW_PLANS, defaultChoice, groupPlans, knownChoice, parsePlans, plansIn, plansQuery } from "../static/js/plans.js";
+import { FEW_PLANS, choiceProvinces, defaultChoice, groupPlans, knownChoice, parsePlans, plansIn, plansQuery } from "../static/js/plans.js";
 
 const HUBEI = { adcode: 420000, name_zh: "湖北省", name_en: "Hubei" };
 const HUNAN = { adcode: 430000, name_zh: "湖南省", name_en: "Hunan" };
@@ -65,4 +65,12 @@ test("the permalink's plans= reads ids only, sorted and once; unknown ids fall b
   assert.deepEqual(knownChoice(["gone-2010", "fyp2021"], MANY), ["fyp2021"]);
   assert.equal(knownChoice(["gone-2010"], MANY), null);
   assert.equal(plansQuery(["fyp2021", "action2014"]), "action2014,fyp2021");
+});
+
+test("boundaries and places are asked for the chosen plans' provinces, or all when a plan names none", () => {
+  assert.equal(choiceProvinces(null, MANY), "");
+  assert.equal(choiceProvinces(["hubei-2026", "wuhan-2025"], MANY), "420000");
+  assert.equal(choiceProvinces(["hunan-2026", "hubei-2026"], MANY), "420000,430000");
+  assert.equal(choiceProvinces(["hubei-2026", "ministry-2024"], MANY), ""); // its entities could lie anywhere
+  assert.equal(choiceProvinces(["gone-2010"], MANY), "");
 });

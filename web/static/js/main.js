@@ -22,7 +22,7 @@ import {
 } from "./panel.js";
 import { initialState, isNavigation, parseHash, serialiseHash, snapshot } from "./permalink.js";
 import { bindPhone } from "./phone.js";
-import { createPlanPicker, defaultChoice, knownChoice, plansQuery } from "./plans.js";
+import { choiceProvinces, createPlanPicker, defaultChoice, knownChoice, plansQuery } from "./plans.js";
 import { bindPrint } from "./print.js";
 import { bindMapKeyboard, createProfiles } from "./profiles.js";
 import { bindSearch } from "./search.js";
@@ -53,6 +53,8 @@ const atlas = {
   otherNameOf: (item) => otherNameIn(item, state.lang),
   // What narrows the entity layers' requests: the chosen plans only (plans.js), none when all are wanted.
   entityParams: () => ({ plans: plansQuery(state.plans) }),
+  // ... and the boundaries' and places': the chosen plans' provinces only (none with every plan).
+  boundaryParams: () => ({ provinces: choiceProvinces(state.plans, data.plans) }),
   actions: {},
 };
 
@@ -146,15 +148,44 @@ async function loadRoutes() {
   corridors.features.forEach((feature) => data.routes.set(feature.id, feature));
 }
 
+// The provinces whose places data.places holds ("": all).
+let loadedPlaces = null;
+
+/** The places of the chosen plans' provinces (all without a choice), added to those known. */
+async function loadPlaces() {
+  const provinces = choiceProvinces(state.plans, data.plans);
+  if (provinces === loadedPlaces || loadedPlaces === "") return; // all are known already
+  const places = await getJSON(provinces ? `/api/places?provinces=${provinces}` : "/api/places");
+  [...places].reverse().forEach((place) => data.places.set(place.adcode, place)); // the higher level wins
+  loadedPlaces = provinces;
+}
+
 /** Loads the chosen plans' entities (if other than those loaded) and shows them. */
 async function loadChosenPlans() {
   const asked = plansQuery(state.plans);
   if (asked === loadedPlans) return;
-  const [entities] = await Promise.all([mapView.loadEntities(), loadRoutes()]);
+  const [entities] = await Promise.all([mapView.loadEntities(), loadRoutes(), loadPlaces()]);
   if (!entities || asked !== plansQuery(state.plans)) return;
   data.entities = entities;
   loadedPlans = asked;
   update();
+  await atlas.actions.showCounties(); // fetched again for other provinces
+}
+
+/**
+ * Adds plans to the choice, if one is active and lacks them (an entity opened from search, a place's
+ * profile or a link belongs to a plan not loaded): its plan loads, so that the map and list show it.
+ */
+async function includePlans(ids) {
+  if (!state.plans || ids.every((id) => state.plans.includes(id))) return;
+  state.plans = [...new Set([...state.plans, ...ids])].sort();
+  planPicker.render();
+  // Part of opening the entity, not a step of its own: the entry is rewritten, so Back leaves both at once
+  // (a pushed entry would reopen the entity, and add the plan again, on every Back).
+  history.replaceState(history.state, "", serialiseHash(state, mapView.view()));
+  entryState = snapshot(state);
+  entryHash = location.hash;
+  await loadChosenPlans();
 }
 
 const planPicker = createPlanPicker(atlas, async (ids) => {
@@ -170,6 +201,7 @@ Object.assign(atlas.actions, {
   back,
   chooseSector,
   resetFilters,
+  includePlans,
   openEntity: profiles.openEntity,
   openPlace: profiles.openPlace,
   showCounties: () => mapView.showCounties(state.counties),
@@ -231,17 +263,16 @@ async function start() {
     settlePlans();
     entryState = snapshot(state); // the default choice is where the page starts, not a step to go back from
     planPicker.setPlans(data.plans);
-    const [tree, corridors, places] = await Promise.all([
+    const [tree, corridors] = await Promise.all([
       getJSON("/api/sectors"),
       getJSON(atlas.layerURL("corridors", undefined, atlas.entityParams())),
-      getJSON("/api/places"),
+      loadPlaces(),
       loadBand(),
     ]);
     data.tree = tree;
     data.sectors = indexSectors(tree);
     if (!view) mapView.fitProvince();
     corridors.features.forEach((feature) => data.routes.set(feature.id, feature));
-    [...places].reverse().forEach((place) => data.places.set(place.adcode, place)); // the higher level wins
     await loadBand(); // the fitted zoom may want another band
   } catch {
     showLoadError(atlas);

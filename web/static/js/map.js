@@ -255,11 +255,17 @@ export function createMap(atlas) {
   const labelNodes = new Map(); // adcode -> element
   let selectionBoxes = () => [];
 
-  function rememberLabelPoints(collection) {
+  /** Where names go; `keep`: points already known stay (names need not move with a band's detail). */
+  function rememberLabelPoints(collection, { keep = false } = {}) {
     for (const { properties } of collection.features) {
+      if (keep && labelPoints.has(Number(properties.adcode))) continue;
       labelPoints.set(Number(properties.adcode), [properties.label_lat, properties.label_lon]);
     }
   }
+
+  // The boundary query the outlines drawn were fetched with (the chosen plans' provinces, plans.js).
+  let boundaryKey = null;
+  const boundaryParams = () => atlas.boundaryParams?.() ?? {};
 
   function labelNode(adcode, level) {
     let node = labelNodes.get(adcode);
@@ -480,14 +486,16 @@ export function createMap(atlas) {
       if (wanted === band) return null;
       band = wanted;
       const zoom = bandZoom(config.bands, band);
+      const within = boundaryParams();
+      boundaryKey = JSON.stringify(within);
       const [prefectures, entities, counties] = await Promise.all([
-        getJSON(layerURL("prefectures", zoom)),
+        getJSON(layerURL("prefectures", zoom, within)),
         getJSON(layerURL("clusters", zoom, atlas.entityParams?.())), // only the chosen plans' (plans.js)
-        layers.counties.getLayers().length ? getJSON(layerURL("counties", zoom)) : null,
+        layers.counties.getLayers().length ? getJSON(layerURL("counties", zoom, within)) : null,
       ]);
       if (wanted !== band) return null;
       layers.prefectures.clearLayers().addData(prefectures);
-      if (!labelPoints.size) rememberLabelPoints(prefectures); // names need not move with the band's detail
+      rememberLabelPoints(prefectures, { keep: true }); // names need not move with the band's detail
       map.getContainer().dataset.prefecturesDrawn = String(prefectures.features.length);
       map.getContainer().dataset.band = band;
       if (counties) layers.counties.clearLayers().addData(counties);
@@ -496,8 +504,17 @@ export function createMap(atlas) {
     },
     bandLoaded: () => band !== null,
 
-    /** The clusters layer's features of the band drawn, fetched again (the plan choice changed). */
+    /**
+     * The clusters layer's features of the band drawn, fetched again (the plan choice changed); with the
+     * chosen plans in other provinces, the outlines too (county ones again when next shown).
+     */
     async loadEntities() {
+      if (JSON.stringify(boundaryParams()) !== boundaryKey) {
+        band = null;
+        layers.counties.clearLayers();
+        map.removeLayer(layers.counties);
+        return this.loadBand();
+      }
       const asked = band;
       const entities = await getJSON(layerURL("clusters", bandZoom(config.bands, band), atlas.entityParams?.()));
       return asked === band ? entities.features : null;
@@ -509,7 +526,7 @@ export function createMap(atlas) {
       const wanted = countiesWanted(toggled, map.getZoom());
       if (wanted && !map.hasLayer(layers.counties)) {
         if (!layers.counties.getLayers().length) {
-          const counties = await getJSON(layerURL("counties", bandZoom(config.bands, band)));
+          const counties = await getJSON(layerURL("counties", bandZoom(config.bands, band), boundaryParams()));
           layers.counties.addData(counties);
           rememberLabelPoints(counties);
         }

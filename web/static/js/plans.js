@@ -62,6 +62,17 @@ export function knownChoice(chosen, plans) {
   return kept.length ? kept.sort() : null;
 }
 
+/**
+ * `provinces=` of the requests for boundaries and places: the chosen plans' provinces, or "" (every unit)
+ * for every plan or when a chosen plan's issuer names no province (its entities could lie anywhere).
+ */
+export function choiceProvinces(chosen, plans) {
+  if (!chosen?.length) return "";
+  const picked = plans.filter((plan) => chosen.includes(plan.id));
+  if (!picked.length || picked.some((plan) => !plan.province)) return "";
+  return [...new Set(picked.map((plan) => plan.province.adcode))].sort((a, b) => a - b).join(",");
+}
+
 /** `plans=` of the requests for entities: "" when every plan is wanted. */
 export function plansQuery(chosen) {
   return chosen?.length ? [...chosen].sort().join(",") : "";

@@ -84,6 +84,10 @@ function inferredSectors(atlas, detail) {
   return names.length ? el("dd", { class: "inferred-sectors" }, atlas.tr("inferredSectorsOf", names.join(atlas.state.lang === "en" ? ", " : "、"))) : null;
 }
 
+// What /api/places says of a place (a profile says more: its entities, groups, outline).
+const PLACE_FIELDS = ["adcode", "name_zh", "short_name_zh", "name_en", "pinyin", "level", "parent_adcode", "seat_lon", "seat_lat"];
+const placeOf = (profile) => Object.fromEntries(PLACE_FIELDS.map((key) => [key, profile[key]]));
+
 export function createProfiles(atlas, mapView) {
   const { state, data, tr, nameOf, otherNameOf, actions } = atlas;
 
@@ -107,9 +111,11 @@ export function createProfiles(atlas, mapView) {
   }
 
   // The map layer lists every entity and /api/places every place: an id outside them is unknown without
-  // asking the server (whose 404 the browser would log as an error).
-  const knownEntity = (id) => !data.entities.length || data.entities.some((feature) => feature.properties.id === id);
-  const knownPlace = (adcode) => !data.places.size || data.places.has(Number(adcode));
+  // asking the server (whose 404 the browser would log as an error). With a choice of plans (plans.js) the
+  // layer holds the chosen plans' only, so the server is asked.
+  const knownEntity = (id) =>
+    !data.entities.length || state.plans || data.entities.some((feature) => feature.properties.id === id);
+  const knownPlace = (adcode) => !data.places.size || state.plans || data.places.has(Number(adcode));
 
   async function openEntity(id, { fly }) {
     state.selection = { type: "entity", id };
@@ -127,6 +133,7 @@ export function createProfiles(atlas, mapView) {
     cancel();
     if (state.selection?.id !== id) return; // another selection came meanwhile
     if (!detail) return showUnknown(tr("unknownEntity", id), id);
+    actions.includePlans?.(detail.plan_refs.map((ref) => ref.plan)); // an unchosen plan's entity: load its plan too
     const members = detail.member_places.map((place) => chip(nameOf(place), () => openPlace(place.adcode, { fly: true })));
     const sectors = detail.sector_names.map((sector) => chip(nameOf(sector), () => actions.chooseSector(sector.id)));
     const shape = detail.route || detail.geometry;
@@ -218,6 +225,8 @@ export function createProfiles(atlas, mapView) {
     cancel();
     if (state.selection?.id !== String(adcode)) return;
     if (!profile) return showUnknown(tr("unknownPlace", adcode), String(adcode));
+    // A place outside the chosen plans' provinces (plans.js) is known from now on, as /api/places gives it.
+    if (!data.places.has(profile.adcode)) data.places.set(profile.adcode, placeOf(profile));
     // The sector chips follow what is listed, not everything the place has.
     const listed = [...profile.entities, ...profile.groups].filter((entity) => isVisible(entity, state, data.sectors));
     // The downloads give what this profile shows (panel.renderDownloadLinks).
