@@ -244,15 +244,42 @@ def evaluate_targets(proposed: list[ProposedTarget], truth: list[Target], plan_i
     }
 
 
-def compare(proposals_dir: Path, data_dir: Path, results_dir: Path) -> dict[str, Any]:
-    """Compare every proposals file in ``proposals_dir`` with the repository's curated data."""
-    truth = validate(Settings(data_dir=ROOT / "data"))
+SUMMARY = ("recall", "recall_place_anchored", "precision", "quotes_verbatim", "matched_quote_and_places_right")
+
+
+def _evaluate_dir(proposals_dir: Path, data_dir: Path, truth: ValidData) -> dict[str, Any]:
     plans: dict[str, Any] = {}
     for path in sorted(proposals_dir.glob("*.yaml")):
         proposals = read_proposals(path)
         text = PlanText(data_dir / proposals.source.text)
         plans[proposals.plan.id] = evaluate_plan(proposals, text, truth)
-    result = {"rule": "eval/README.md", "plans": plans}
+        plans[proposals.plan.id]["names"] = sorted(each.name_zh for each in proposals.entities)
+    return plans
+
+
+def compare(
+    proposals_dir: Path, data_dir: Path, results_dir: Path, formats: list[tuple[str, Path, Path]] | None = None
+) -> dict[str, Any]:
+    """Compare every proposals file in ``proposals_dir`` with the repository's curated data, and those made
+    from the same plans in other formats (``formats``: name, proposals directory, data directory)."""
+    truth = validate(Settings(data_dir=ROOT / "data"))
+    plans = _evaluate_dir(proposals_dir, data_dir, truth)
+    others: dict[str, Any] = {}
+    for name, directory, data in formats or []:
+        for plan_id, figures in _evaluate_dir(directory, data, truth).items():
+            text_names = set(plans.get(plan_id, {}).get("names", []))
+            names = set(figures.pop("names"))
+            others.setdefault(name, {})[plan_id] = {
+                **{key: figures["entities"][key] for key in SUMMARY},
+                "targets_recall": figures["targets"]["recall"],
+                "entities": len(names),
+                "same_names_as_text": _share(len(names & text_names), len(names | text_names)),
+                "only_from_text": sorted(text_names - names),
+                "only_from_this_format": sorted(names - text_names),
+            }
+    for figures in plans.values():
+        figures.pop("names")
+    result = {"rule": "eval/README.md", "plans": plans, "formats": others}
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / f"{RESULTS_NAME}.json").write_text(
         json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -285,6 +312,23 @@ def report(result: dict[str, Any]) -> str:
             f"| {_pct(e['matched_quote_and_places_right'])} | {_pct(t['recall'])} ({t['matched']}/{t['curated']}) "
             f"| {_pct(t['precision'])} ({t['matched']}/{t['proposed']}) |"
         )
+    if result.get("formats"):
+        lines += [
+            "",
+            "The same plans as a DOCX and a PDF made from their texts (`eval/documents.py`: headings, a running "
+            "header, page numbers), read, normalised and proposed alike:",
+            "",
+            "| format | plan | entities | same names as from the text | recall | recall (place-anchored) "
+            "| precision | quotes verbatim | quote and places right | targets recall |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name, format_plans in result["formats"].items():
+            for plan_id, f in format_plans.items():
+                lines.append(
+                    f"| {name} | {plan_id} | {f['entities']} | {_pct(f['same_names_as_text'])} | {_pct(f['recall'])} "
+                    f"| {_pct(f['recall_place_anchored'])} | {_pct(f['precision'])} | {_pct(f['quotes_verbatim'])} "
+                    f"| {_pct(f['matched_quote_and_places_right'])} | {_pct(f['targets_recall'])} |"
+                )
     for plan_id, plan in result["plans"].items():
         e, t = plan["entities"], plan["targets"]
         lines += [
@@ -328,19 +372,35 @@ def main(argv: list[str] | None = None) -> None:
     compare_parser.add_argument("--proposals", type=Path, required=True)
     compare_parser.add_argument("--data-dir", type=Path, required=True, help="where propose archived the texts")
     compare_parser.add_argument("--results", type=Path, default=ROOT / "eval" / "results")
+    compare_parser.add_argument(
+        "--format",
+        nargs=3,
+        action="append",
+        default=[],
+        metavar=("NAME", "PROPOSALS", "DATA_DIR"),
+        help="proposals made from the plans in another format (docx, pdf), to set beside the text's",
+    )
     args = parser.parse_args(argv)
     if args.command == "plans":
         truth = validate(Settings(data_dir=ROOT / "data"))
         for plan in truth.catalogue.plans:
             print(f"{plan.id}\t{plan.file}")
         return
-    result = compare(args.proposals, args.data_dir, args.results)
+    formats = [(name, Path(proposals), Path(data)) for name, proposals, data in args.format]
+    result = compare(args.proposals, args.data_dir, args.results, formats)
     for plan_id, plan in result["plans"].items():
         e = plan["entities"]
         print(
             f"{plan_id}: recall {_pct(e['recall'])} (place-anchored {_pct(e['recall_place_anchored'])}), "
             f"precision {_pct(e['precision'])}, targets recall {_pct(plan['targets']['recall'])}"
         )
+
+    for name, format_plans in result["formats"].items():
+        for plan_id, figures in format_plans.items():
+            print(
+                f"{plan_id} from {name}: recall {_pct(figures['recall'])}, precision {_pct(figures['precision'])}, "
+                f"names as from the text {_pct(figures['same_names_as_text'])}"
+            )
 
 
 if __name__ == "__main__":

@@ -175,7 +175,7 @@ def test_atlas_propose_says_what_is_wrong(make_data_dir: Callable[..., Path], tm
 
 @pytest.mark.slow
 def test_the_evaluation_does_not_fall_below_its_recorded_figures(tmp_path: Path) -> None:
-    """eval/run.sh on the shipped plans: every figure at least what eval/results records."""
+    """eval/run.sh on the shipped plans (text, DOCX, PDF): every figure at least what eval/results records."""
     subprocess.run(["bash", "eval/run.sh", str(tmp_path)], cwd=ROOT, check=True, capture_output=True)
     recorded = json.loads((ROOT / "eval/results/propose-shipped-plans.json").read_text(encoding="utf-8"))
     now = json.loads((tmp_path / "propose-shipped-plans.json").read_text(encoding="utf-8"))
@@ -185,6 +185,10 @@ def test_the_evaluation_does_not_fall_below_its_recorded_figures(tmp_path: Path)
             for key, value in figures[part].items():
                 if isinstance(value, float):
                     assert now["plans"][plan_id][part][key] >= value - 1e-9, (plan_id, part, key)
+        for name, plans in recorded["formats"].items():  # the DOCX and PDF made from the text
+            for key, value in plans[plan_id].items():
+                if isinstance(value, float):
+                    assert now["formats"][name][plan_id][key] >= value - 1e-9, (name, plan_id, key)
         entities = now["plans"][plan_id]["entities"]
         # the issue's goals
         assert entities["recall_place_anchored"] >= 0.8 and entities["precision"] >= 0.6, plan_id
