@@ -265,6 +265,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
+    load_average = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     with tempfile.TemporaryDirectory(prefix="atlas-many-plans-") as temporary:
         work = Path(temporary)
         counts = generate(work / "many")
@@ -287,11 +288,18 @@ def main() -> None:
                         print(f"many_plans: wrk {name} {path}", file=sys.stderr, flush=True)
                         found = measure(base, path, args.duration, args.warmup, [today_pid, many_pid])
                         results[name].setdefault("latency", {})[path] = found["wrk"]["p50_us"] / 1000
-    args.out.write_text(report(results, counts, args), encoding="utf-8")
+    args.out.write_text(report(results, counts, args, load_average), encoding="utf-8")
     print(f"many_plans: wrote {args.out}", file=sys.stderr)
 
 
-def report(results: dict[str, dict], counts: dict[str, int], args: argparse.Namespace) -> str:
+def commit() -> str:
+    """The commit measured, marked when the tree has uncommitted changes (others' included)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True)
+    return head.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
+
+
+def report(results: dict[str, dict], counts: dict[str, int], args: argparse.Namespace, load_average: str) -> str:
     """The markdown report: goals and whether they are met, then the figures."""
     today, many = results["today"], results["many"]
     kb = 1024
@@ -310,7 +318,8 @@ def report(results: dict[str, dict], counts: dict[str, int], args: argparse.Name
         "over China, made by `bench/many_plans.py` in a temporary directory), both loaded with "
         "`atlas load --scope china` on SpatiaLite and served with the response cache off "
         f"(`ATLAS_RESPONSE_CACHE_MB=0`), measured in the same run. wrk -t2 -c16, {args.duration} s after "
-        f"{args.warmup} s of warm-up; {platform.node()}, {os.cpu_count()} cores, shared with wrk and Chromium.",
+        f"{args.warmup} s of warm-up; {platform.node()}, {os.cpu_count()} cores, shared with wrk and Chromium; "
+        f"load average {load_average} at the start; commit {commit()}.",
         "",
         "## Goals",
         "",
