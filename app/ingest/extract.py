@@ -104,8 +104,8 @@ def propose(text: str, plan: Plan, data: ValidData, source: Source) -> ProposalF
             same = next((earlier for earlier in found if _same_thing(earlier, item)), None)
             if same is None:
                 found.append(item)
-            elif len(same.refs) < _MAX_REFS:
-                same.refs.extend(item.refs)
+            elif len(same.refs) < _MAX_REFS and all(quote != item.refs[0][1] for _, quote in same.refs):
+                same.refs.extend(item.refs)  # a passage the text repeats (a PDF artefact) is cited once
     taken = {entity.id for entity in data.catalogue.entities}
     entities = [_proposal(reader, item, taken) for item in found]
     for entity in entities:
