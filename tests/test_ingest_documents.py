@@ -504,6 +504,19 @@ def test_a_numbered_paragraph_is_headed_by_its_first_sentence_or_clause() -> Non
     assert heading_path(text, text.index("深化协作")) == "一、总则 › 3. 围绕汽车"
 
 
+def test_book_like_plans_nest_parts_chapters_and_sections_above_numbered_headings() -> None:
+    text = (
+        "第一篇 总体要求\n\n第一章 发展基础\n\n第一节 产业现状\n\n一、汽车产业\n\n（一）整车\n\n武汉整车。\n\n"
+        "第二节 面临形势\n\n形势严峻。\n\n第二章 主要任务\n\n任务繁重。"
+    )
+    assert heading_path(text, text.index("武汉整车")) == (
+        "第一篇 总体要求 › 第一章 发展基础 › 第一节 产业现状 › 一、汽车产业 › （一）整车"
+    )
+    assert heading_path(text, text.index("形势严峻")) == "第一篇 总体要求 › 第一章 发展基础 › 第二节 面临形势"
+    assert heading_path(text, text.index("任务繁重")) == "第一篇 总体要求 › 第二章 主要任务"
+    assert [heading.level for heading in headings(text)] == [1, 2, 3, 4, 5, 3, 2]
+
+
 def test_a_box_closes_when_the_sections_numbering_goes_on() -> None:
     text = "（二）强基础\n\n1. 巩固基础。正文。\n\n专栏 2 再造工程\n\n1、构建体系\n\n2、攻克短板\n\n2. 打造链条。正文。"
     assert heading_path(text, text.index("打造链条")) == "（二）强基础 › 2. 打造链条"

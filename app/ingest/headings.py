@@ -8,7 +8,9 @@ of a plan's text, so a proposed quote carries its section.
 Chinese plans mark their levels by form, not by typography (which extraction loses); the forms nest
 thus, outermost first:
 
-1. ``一、`` — chapters;
+0. ``第一篇`` / ``第一章`` / ``第一节`` — parts, chapters and sections of plans laid out like books (city
+   five-year plans), each above the next;
+1. ``一、`` — chapters (or the parts of a 节);
 2. ``（一）`` or ``(一)`` — sections;
 3. ``专栏N …`` — a box, which closes at the next section or chapter;
 4. ``1.`` / ``1、`` / ``1．`` — numbered items (inside a box when one is open);
@@ -32,13 +34,25 @@ from functools import lru_cache
 
 SEPARATOR = " › "
 
-_CHAPTER = re.compile(r"^[一二三四五六七八九十]{1,3}、")
+_PART = re.compile(r"^第[一二三四五六七八九十百零〇\d]{1,4}篇")
+_BOOK_CHAPTER = re.compile(r"^第[一二三四五六七八九十百零〇\d]{1,4}章")
+_BOOK_SECTION = re.compile(r"^第[一二三四五六七八九十百零〇\d]{1,4}节")
+_CHAPTER = re.compile(r"^[一二三四五六七八九十]{1,3}(?:、|[．.](?!\d))")
 _SECTION = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")
 _BOX = re.compile(r"^专栏\s*(\d{1,2})\s*")
 _ITEM = re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")
 _SUBITEM = re.compile(r"^[（(]\d{1,2}[）)]")
 _SECTION_RANK, _BOX_RANK, _ITEM_RANK, _LEAD_IN_RANK = 2, 3, 4, 6
-_RANKS = ((_CHAPTER, 1), (_SECTION, _SECTION_RANK), (_BOX, _BOX_RANK), (_ITEM, _ITEM_RANK), (_SUBITEM, 5))
+_RANKS = (
+    (_PART, -2),
+    (_BOOK_CHAPTER, -1),
+    (_BOOK_SECTION, 0),
+    (_CHAPTER, 1),
+    (_SECTION, _SECTION_RANK),
+    (_BOX, _BOX_RANK),
+    (_ITEM, _ITEM_RANK),
+    (_SUBITEM, 5),
+)
 # A heading line is short; a longer numbered line is a paragraph headed by its first sentence.
 _MAX_HEADING = 40
 _MAX_LEAD_IN = 25

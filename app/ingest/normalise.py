@@ -35,7 +35,7 @@ from app.ingest.documents import PAGE_BREAK
 _TERMINATED = re.compile(r"[。！？；：!?;:…][”’」』）)》〕】]*$")
 # Heading forms of Chinese plans, at the start of a line: 一、 （一） (一) 1. 1、 1． （1） 专栏N 第X章/节/条.
 HEADING_START = re.compile(
-    r"^(?:[一二三四五六七八九十]{1,3}、"
+    r"^(?:[一二三四五六七八九十]{1,3}(?:、|[．.](?!\d))"
     r"|[（(][一二三四五六七八九十]{1,3}[）)]"
     r"|\d{1,2}(?:[、．]|\.(?!\d))"
     r"|[（(]\d{1,2}[）)]"
