@@ -74,3 +74,11 @@ test("boundaries and places are asked for the chosen plans' provinces, or all wh
   assert.equal(choiceProvinces(["hubei-2026", "ministry-2024"], MANY), ""); // its entities could lie anywhere
   assert.equal(choiceProvinces(["gone-2010"], MANY), "");
 });
+
+test("the list's downloads follow the chosen plans; a place's profile's give every plan's, as it shows them", async () => {
+  const { downloadParams } = await import("../static/js/downloads.js");
+  const { initialState } = await import("../static/js/permalink.js");
+  const state = { ...initialState(), plans: ["fyp2021", "gen01-wuhan-2023"] };
+  assert.equal(downloadParams(state).get("plans"), "fyp2021,gen01-wuhan-2023");
+  assert.equal(downloadParams({ ...state, selection: { type: "place", id: "420100" } }).get("plans"), null);
+});

@@ -15,7 +15,12 @@ export const DOWNLOAD_FORMATS = [
 /** The query of /downloads for what is shown: the filters, and the place whose profile is open. */
 export function downloadParams(state) {
   const params = filterParams(state);
-  if (state.selection?.type === "place") params.set("place", state.selection.id);
+  if (state.selection?.type === "place") {
+    params.set("place", state.selection.id);
+    // A place's profile shows what every plan puts there (the plan choice, plans.js, narrows what the map
+    // loads, not what a profile says), so its file does too.
+    params.delete("plans");
+  }
   return params;
 }
 
