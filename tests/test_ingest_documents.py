@@ -294,6 +294,17 @@ def test_html_quotes_stand_verbatim_without_script_or_style(tmp_path: Path) -> N
     assert _same_paragraphs(text, PLAN_2021) == []
 
 
+def test_html_tables_rows_and_line_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "t.htm"
+    page = (
+        "<html><head><meta charset='gbk'><title>站点标题</title></head><body><nav><a>首页</a></nav>"
+        "<p>表1 主要目标<br>单位：亿元</p><table><tr><th>指标</th><th>2025年</th></tr>"
+        "<tr><td>营业收入</td><td>20000</td></tr></table><style>p {}</style></body></html>"
+    )
+    path.write_bytes(page.encode("gbk"))
+    assert read_document(path).split("\n") == ["首页", "表1 主要目标", "单位：亿元", "指标\t2025年", "营业收入\t20000"]
+
+
 def test_a_tiny_pdf_reads_quickly(tmp_path: Path) -> None:
     from weasyprint import HTML
 
