@@ -1,9 +1,11 @@
 """Reading a plan document — PDF, DOCX, HTML or plain text — into raw text.
 
 The text comes out as extracted, with the damage of its format (lines broken at the page's edge, running
-headers and page numbers, a table of contents); :func:`app.ingest.normalise.normalise` repairs that. Pages
-of a PDF are separated by a form feed (``\\f``), as pdftotext does, so the repair can tell a running
-header (the same first line on many pages) from a line that merely repeats.
+headers and page numbers, a table of contents); :func:`app.ingest.normalise.normalise` repairs that. What
+the repair needs to tell damage from text is kept: pages of a PDF are separated by a form feed (``\\f``),
+as pdftotext does, so a running header (the same first line on many pages) differs from a line that merely
+repeats; a PDF line's indentation is kept (two ideographic spaces), since an indented line starts a
+paragraph; and Word's automatic heading numbers (一、 （一）) are written into the text, where plans type them.
 """
 
 from __future__ import annotations
