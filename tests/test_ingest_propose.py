@@ -4,6 +4,7 @@ what eval/results records."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from collections.abc import Callable
@@ -171,6 +172,23 @@ def test_atlas_propose_says_what_is_wrong(make_data_dir: Callable[..., Path], tm
     undated.write_text("建设测试装备创新中心。\n", encoding="utf-8")
     result = run_cli("propose", undated, "--plan-id", "x2026", "--data-dir", data_dir, "--out", tmp_path / "o.yaml")
     assert result.exit_code == 2 and "--date" in result.output and "--title" in result.output
+
+
+def test_the_extractor_does_not_read_the_catalogues_entities(shipped: ValidData) -> None:
+    """With every catalogued entity taken away, a shipped plan yields the same proposals, flags aside:
+    the extractor learns nothing from the curated names or quotes it is evaluated against."""
+    plan = shipped.catalogue.plan("action2014")
+    text = (ROOT / "data" / plan.file).read_text(encoding="utf-8")
+    bare = dataclasses.replace(shipped, catalogue=shipped.catalogue.model_copy(update={"entities": []}))
+
+    def without_flags(proposals: ProposalFile) -> list[dict[str, object]]:
+        return [
+            each.model_dump(exclude={"id": True, "review": {"duplicates", "lineage"}}) for each in proposals.entities
+        ]
+
+    with_catalogue = propose(text, plan, shipped, SOURCE)
+    assert any(each.review.duplicates for each in with_catalogue.entities)  # the flags do use it
+    assert without_flags(propose(text, plan, bare, SOURCE)) == without_flags(with_catalogue)
 
 
 @pytest.mark.slow
