@@ -439,6 +439,29 @@ def test_running_headers_and_footers_are_dropped_but_repeated_body_lines_kept() 
     assert normalise("（二）存在问题\n一是。\n（二）存在问题\n二是。").count("（二）存在问题") == 2
 
 
+def test_chapter_headers_over_their_pages_go_but_the_chapter_heading_stays() -> None:
+    pages = ["第一章 发展基础\n（一）现状\n正文一甲。\n正文一乙。\n- 1 -"]
+    # Body lines differ in more than digits (digits are masked when headers are compared).
+    pages += [
+        f"第一章 发展基础\n正文{n}甲。\n正文{n}乙。\n正文{n}丙。\n- {at} -"
+        for at, n in zip((2, 3, 4), "二三四", strict=True)
+    ]
+    pages += ["第二章 主要任务\n正文五甲。\n（一）任务\n正文五乙。\n- 5 -"]
+    pages += [
+        f"第二章 主要任务\n正文{n}甲。\n正文{n}乙。\n正文{n}丙。\n- {at} -"
+        for at, n in zip((6, 7, 8), "六七八", strict=True)
+    ]
+    paragraphs = normalise("\f".join(pages)).split("\n\n")
+    assert [line for line in paragraphs if not line.startswith("正文")] == [
+        *("第一章 发展基础", "（一）现状", "第二章 主要任务", "（一）任务")
+    ]
+    assert len(paragraphs) == 4 + 2 + 3 * 3 + 2 + 3 * 3
+
+
+def test_letter_spaced_chinese_is_closed_up() -> None:
+    assert normalise("湖 北 省 人 民 政 府\n第一章 总则") == "湖北省人民政府\n\n第一章 总则"
+
+
 def test_widths_are_made_consistent_but_brackets_kept() -> None:
     raw = "（一）建设２０２５年目标，ＡＩ与⼯业互联网。(二) 坚持开放,扩大合作;推进"
     text = normalise(raw)

@@ -12,8 +12,8 @@
   are indented, 首行缩进, an indented line starts one and an unindented line goes on with the last);
 - character widths made consistent: full-width digits and latin letters become half-width, compatibility
   ideographs and Kangxi radicals (which some PDF fonts map to) become the ordinary characters, and ASCII
-  , ; : ? ! between Chinese characters become the full-width marks Chinese text uses, and a space between
-  two Chinese characters (letter-spaced type: 目 录) goes.
+  , ; : ? ! between Chinese characters become the full-width marks Chinese text uses, and letter-spaced
+  Chinese (湖 北 省 人 民 政 府) is closed up.
 
 Brackets are left as the document has them: plans mix "(二)" and "（二）" in their own headings, and the
 catalogue's quotes and section paths keep each as written.
@@ -61,8 +61,9 @@ _HALF_PUNCT_IN_CHINESE = re.compile(rf"(?<=[{_CJK}“”])([,;:?!])(?=[{_CJK}“
 _FULL_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _INDENT = re.compile(r"^(?:[ \u00a0]{2,}|[\t\u3000])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000\u202f\u205f]+")
-# Chinese puts no space between characters: one there was put by letter-spaced type (湖 北 省) or extraction.
-_SPACE_IN_CHINESE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+# Chinese puts no space between characters: a run of three or more spaced out (湖 北 省 人 民) is letter-spaced
+# type. A single space between two is left: it may part a heading's number from its title (第一章 总则).
+_LETTER_SPACED = re.compile(rf"(?:[{_CJK}] ){{2,}}[{_CJK}]")
 # A line filling at least this share of the page's usual width was ended by the layout.
 _FULL_LINE_SHARE = 0.8
 # Without a usual width (text of paragraphs, not of a laid-out page), a line this wide (display columns:
@@ -144,7 +145,7 @@ def _clean_line(line: str) -> str:
     """One line with its widths made consistent and its white space trimmed and collapsed."""
     line = "".join(_narrow(char) for char in line)
     line = _HALF_PUNCT_IN_CHINESE.sub(lambda match: _FULL_PUNCT[match.group(1)], line)
-    return _SPACE_IN_CHINESE.sub("", _SPACES.sub(" ", line)).strip()
+    return _LETTER_SPACED.sub(lambda match: match.group().replace(" ", ""), _SPACES.sub(" ", line)).strip()
 
 
 def _narrow(char: str) -> str:
@@ -180,26 +181,49 @@ def _usual_width(pages: list[list[str]]) -> int | None:
     return bucket * 4
 
 
-def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
-    """Drop running headers and footers: lines standing among the first or last two of many pages.
+def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
+    """Drop running headers and footers: lines standing among the first or last two lines of many pages.
 
-    Digits are masked so "第 3 页" and "第 4 页" (or a header with the page number in it) count as one line.
+    A line at the edge of half the pages or more runs through the document (its title, its issuer); one at
+    the edge of three pages or more that stands nowhere else runs through a part of it (the chapter's name
+    over each of its pages). Its first appearance stays if it is a heading and stands nowhere but at page
+    edges: that is the chapter itself, starting a new page. Digits are masked, so "第 3 页" and "第 4 页"
+    (or a header with the page number in it) count as one line.
     """
     if len(pages) < 3:
         return pages
     edge_counts: Counter[str] = Counter()
+    middle_counts: Counter[str] = Counter()
     for page in pages:
-        edges = {_masked(line) for line in page[:2] + page[-2:]}
-        edge_counts.update(edges)
-    threshold = max(3, len(pages) // 2)
-    running = {line for line, count in edge_counts.items() if count >= threshold}
+        edges = _edges(page)
+        edge_counts.update({_masked(line) for at, line in enumerate(page) if at in edges})
+        middle_counts.update(_masked(line) for at, line in enumerate(page) if at not in edges)
+    running = {
+        line
+        for line, count in edge_counts.items()
+        if count >= max(3, len(pages) // 2) or (count >= 3 and middle_counts[line] <= 1)
+    }
     if not running:
         return pages
-    kept: list[list[str]] = []
+    kept: list[list[_Line]] = []
+    seen: set[str] = set()
     for page in pages:
-        edges = {0, 1, len(page) - 2, len(page) - 1}
-        kept.append([line for at, line in enumerate(page) if at not in edges or _masked(line) not in running])
+        edges = _edges(page)
+        lines: list[_Line] = []
+        for at, line in enumerate(page):
+            masked = _masked(line)
+            first_heading = masked not in seen and not middle_counts[masked] and is_heading_line(line)
+            seen.add(masked)
+            if at in edges and masked in running and not first_heading:
+                continue
+            lines.append(line)
+        kept.append(lines)
     return kept
+
+
+def _edges(page: list[_Line]) -> set[int]:
+    """The positions of a page's first two and last two lines, where running headers and footers stand."""
+    return {0, 1, len(page) - 2, len(page) - 1} & set(range(len(page)))
 
 
 def _masked(line: str) -> str:
