@@ -583,7 +583,11 @@ def test_a_box_closes_when_the_sections_numbering_goes_on() -> None:
 
 @pytest.mark.parametrize("plan_id", ["fyp2021", "action2014"])
 def test_heading_paths_match_the_catalogues_sections(plan_id: str) -> None:
-    """Measured on the repaired shipped texts: the share of plan_refs whose section comes out exactly."""
+    """Measured on the repaired shipped texts: the share of plan_refs whose section comes out exactly.
+
+    Measured 77 of 78 (2021; the miss is the preamble, which the catalogue names in words of its own:
+    开篇（目录之后、一、发展现状之前）) and 16 of 16 (2014).
+    """
     plan = next(plan for plan in _catalogue()["plans"] if plan["id"] == plan_id)
     text = normalise((REPO_DATA_DIR / plan["file"]).read_text(encoding="utf-8"))
     refs = _refs(plan_id)
@@ -592,7 +596,7 @@ def test_heading_paths_match_the_catalogues_sections(plan_id: str) -> None:
         for ref in refs
         if (got := heading_path(text, _offset(text, ref["quote"]))) != ref["section"]
     ]
-    assert len(misses) / len(refs) <= 0.1, misses
+    assert len(misses) / len(refs) <= 0.05, misses
 
 
 # --- archive ---------------------------------------------------------------------------------------------
