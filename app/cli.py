@@ -23,8 +23,9 @@ from app.errors import InvalidParameter, NotFound
 from app.files import FileFormat, layer_file, parse_file_options
 from app.ingest.accept import AcceptError, accept
 from app.ingest.archive import ArchiveError, archive_plan
-from app.ingest.documents import DocumentError
+from app.ingest.documents import DocumentError, read_document
 from app.ingest.extract import propose
+from app.ingest.normalise import normalise
 from app.ingest.plan_meta import PlanMetaError, plan_record
 from app.ingest.proposals import ProposalsError, Source, read_proposals, write_proposals
 from app.ingest.review import review
@@ -341,22 +342,22 @@ def propose_command(
     settings = _settings(data_dir)
     data = _load(settings)  # the gazetteer and the sector taxonomy the extractor reads by
     typer.echo(f"读取 Reading {file} …", err=True)
-    try:
-        archived = archive_plan(file, plan_id, settings.data_dir, replace=replace)
-    except (DocumentError, ArchiveError) as exc:
-        typer.echo(f"无法读取规划 Cannot take the plan: {exc}", err=True)
-        raise typer.Exit(1) from None
-    text = archived.text.read_text(encoding="utf-8")
-    typer.echo(f"已归档 Archived {archived.original.name} and {archived.text.name} in {archived.text.parent}", err=True)
     given = {
         "title_zh": title, "title_en": title_en, "year": year, "issuer_zh": issuer, "issuer_en": issuer_en,
         "number": number, "date": date, "period": period,
     }  # fmt: skip
     try:
-        plan, guessed = plan_record(text, plan_id, given)
+        # The plan record first, from the normalised text: a record that cannot be made leaves no trace.
+        plan, guessed = plan_record(normalise(read_document(file)), plan_id, given)
+        archived = archive_plan(file, plan_id, settings.data_dir, replace=replace)
+    except (DocumentError, ArchiveError) as exc:
+        typer.echo(f"无法读取规划 Cannot take the plan: {exc}", err=True)
+        raise typer.Exit(1) from None
     except PlanMetaError as exc:
         typer.echo(f"无法建立规划记录 Cannot make the plan record: {exc}", err=True)
         raise typer.Exit(2) from None
+    text = archived.text.read_text(encoding="utf-8")
+    typer.echo(f"已归档 Archived {archived.original.name} and {archived.text.name} in {archived.text.parent}", err=True)
     for line in guessed:
         typer.echo(f"取自文本，请核对 Read from the text, please check — {line}", err=True)
     source = Source(

@@ -98,6 +98,13 @@ def test_entities_with_kind_places_status_and_reason(proposed: ProposalFile) -> 
     assert _entity(proposals, "建筑工程机械集群").members == ["荆州"]
 
 
+def test_a_city_specialisation_without_a_kind_word(shipped: ValidData) -> None:
+    proposals = _propose(shipped, "一、布局\n\n推动蔡甸区、江夏区发展汽车零部件产业。\n")
+    (special,) = proposals.entities
+    assert special.kind is Kind.specialisation
+    assert special.members == ["蔡甸区", "江夏区"] and special.sectors == ["auto-parts"]
+
+
 def test_a_placeless_entity_sits_province_wide(proposed: ProposalFile) -> None:
     centre = _entity(proposed, "测试装备创新中心")
     assert centre.kind is Kind.platform
@@ -172,6 +179,7 @@ def test_atlas_propose_says_what_is_wrong(make_data_dir: Callable[..., Path], tm
     undated.write_text("建设测试装备创新中心。\n", encoding="utf-8")
     result = run_cli("propose", undated, "--plan-id", "x2026", "--data-dir", data_dir, "--out", tmp_path / "o.yaml")
     assert result.exit_code == 2 and "--date" in result.output and "--title" in result.output
+    assert not (data_dir / "plans" / "x2026.txt").exists()  # nothing archived for a plan that cannot be recorded
 
 
 def test_the_extractor_does_not_read_the_catalogues_entities(shipped: ValidData) -> None:

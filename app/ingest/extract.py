@@ -55,7 +55,13 @@ _MAX_REFS = 3
 _SPECIALISATION = [
     (re.compile(r"^(?P<place>{places})(?:市)?在(?P<what>[^，。；]{{2,60}}?)等?领域"), "在…领域"),
     (re.compile(r"以(?P<place>{places})为核心(?!，以)"), "以…为核心"),
-    (re.compile(r"支持(?P<place>{places})(?:大力|重点|加快)?发展(?P<what>[^，。；、]{{2,30}})"), "支持…发展"),
+    (
+        re.compile(
+            r"(?:支持|推动|鼓励)(?P<place>(?:{places})(?:[、和](?:{places}))*)(?:大力|重点|加快)?发展"
+            r"(?P<what>[^，。；、]{{2,30}})"
+        ),
+        "支持…发展",
+    ),
     (re.compile(r"(?P<place>{places})[^。；]{{0,80}}?(?:大力|重点|加快)发展(?P<what>[^，。；、]{{2,30}})"), "…发展"),
 ]
 
@@ -300,6 +306,8 @@ def _specialisations(reader: _Reader, sentence: Sentence, places: list[Place], m
         if match is None or any(m.start <= match.start("place") < m.end for m in mentions):
             continue
         place = match.group("place")
+        members = _unique([p for p in places if match.start("place") <= p.start and p.end <= match.end("place")])
+        place = members[0] if len(members) == 1 else "、".join(members)
         what = match.groupdict().get("what") or ""
         if what and any(word in what for word in ("产业集群", "基地", "平台", "实验室", "中心")):
             continue  # a kind word: the name is proposed as such
@@ -310,7 +318,7 @@ def _specialisations(reader: _Reader, sentence: Sentence, places: list[Place], m
         if label != "在…领域":  # 以…为核心, …发展: the plan calls for it
             status, status_from = Status.planned, f"status from “{label}”"
         item = _Found(
-            name, Kind.specialisation, [place], "places from the sentence", sectors, sectors_from,
+            name, Kind.specialisation, members, "places from the sentence", sectors, sectors_from,
             status, status_from, f"city specialisation “{label}”",
         )  # fmt: skip
         item.refs.append((sentence, _quote(words, match.start(), match.end())))

@@ -78,7 +78,9 @@ def plan_record(text: str, plan_id: str, given: dict[str, str | int | None]) -> 
 
 
 def _is_title(line: str) -> bool:
-    return len(line) <= 40 and not re.search(r"[，。：；]", line) and line.endswith(_TITLE_ENDS)
+    """A short line ending in 规划, 方案 … (a period in brackets after it aside: …行动计划（2024—2026年）)."""
+    bare = re.sub(r"[（(][^）)]*[）)]$", "", line)
+    return len(line) <= 50 and not re.search(r"[，。：；]", line) and bare.endswith(_TITLE_ENDS)
 
 
 def _first_date(text: str) -> str | None:
