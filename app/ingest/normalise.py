@@ -13,7 +13,8 @@
 - character widths made consistent: full-width digits and latin letters become half-width, compatibility
   ideographs and Kangxi radicals (which some PDF fonts map to) become the ordinary characters, and ASCII
   , ; : ? ! between Chinese characters become the full-width marks Chinese text uses, and letter-spaced
-  Chinese (湖 北 省 人 民 政 府) is closed up.
+  Chinese (湖 北 省 人 民 政 府) is closed up, and so is a space between Chinese and a latin letter or digit
+  (28 米 → 28米), which extraction keeps or loses at random.
 
 Brackets are left as the document has them: plans mix "(二)" and "（二）" in their own headings, and the
 catalogue's quotes and section paths keep each as written.
@@ -70,6 +71,10 @@ _FULL_LINE_SHARE = 0.8
 # a Chinese character counts two) that ends mid-sentence is a paragraph the extraction cut.
 _UNWRAPPED_SPLIT_WIDTH = 80
 _MAX_PASSES = 8
+# A space between a Chinese character and a latin letter or digit (28 米, 5G 网络) is the typesetter's, and
+# extraction keeps or drops it at random (never at a line's end): it goes, so every format reads the same.
+# Only after the contents are dropped: there a space parts a title from its page number.
+_SPACE_BY_CHINESE = re.compile(rf"(?<=[{_CJK}]) (?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) (?=[{_CJK}])")
 
 
 def normalise(raw: str) -> str:
@@ -98,7 +103,8 @@ def _one_pass(raw: str) -> str:
     indented = sum(line.indented for line in lines)
     # Indentation marks paragraphs where some lines have it (首行缩进): where all have it, it marks nothing.
     indented_paragraphs = width is not None and 3 <= indented <= 0.6 * len(lines)
-    return "\n\n".join(_join_split_lines(lines, width, indented_paragraphs))
+    paragraphs = _join_split_lines(lines, width, indented_paragraphs)
+    return "\n\n".join(_SPACE_BY_CHINESE.sub("", paragraph) for paragraph in paragraphs)
 
 
 class _Line(str):
