@@ -126,3 +126,27 @@ def test_boundaries_and_places_of_some_provinces(in_process: TestClient, shipped
     for bad in ("430000", "420100", "42", "x"):  # not in the store, a prefecture, not an adcode
         assert in_process.get(f"/api/places?provinces={bad}").status_code == 400
     assert in_process.get("/api/map/clusters?provinces=420000").status_code == 400  # entities: plans=
+
+
+@pytest.mark.slow  # a China-scope load
+def test_provinces_narrow_a_china_scope_store(tmp_path: Path) -> None:
+    """On a store of every unit of China, `provinces=` gives the units of those provinces only: the map
+    page's outlines and places for its chosen plans, instead of every prefecture of China."""
+    from api.factory import create_app
+    from app.store.load import load_store
+
+    settings = Settings(store_path=tmp_path / "china.sqlite")
+    load_store(settings, progress=lambda _message: None, scope="china")
+    with TestClient(create_app(settings)) as client:
+        everywhere = json.loads(client.get("/api/map/prefectures?zoom=7").content)["features"]
+        chosen = json.loads(client.get("/api/map/prefectures?zoom=7&provinces=430000,420000").content)["features"]
+        assert {feature["properties"]["adcode"] // 10000 for feature in chosen} == {42, 43}
+        assert {f["properties"]["adcode"] for f in chosen} == {
+            f["properties"]["adcode"] for f in everywhere if f["properties"]["adcode"] // 10000 in (42, 43)
+        }
+        assert len(chosen) < len(everywhere) / 5
+        places = client.get("/api/places?provinces=430000").json()
+        levels = {place["level"] for place in places}
+        assert levels == {"province", "prefecture", "county"} and all(p["adcode"] // 10000 == 43 for p in places)
+        counties = json.loads(client.get("/api/map/counties?zoom=7&provinces=430000").content)["features"]
+        assert counties and all(f["properties"]["adcode"] // 10000 == 43 for f in counties)
