@@ -13,18 +13,17 @@ that look like catalogued entities (``duplicates``) or earlier editions' (``line
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.catalogue import Catalogue, Kind, Plan, PlanRef, Status
 from app.gazetteer import Gazetteer
 from app.ingest import naming
 from app.ingest.mentions import Mention, find_mentions
-from app.ingest.numbers import Quantity, quantities
-from app.ingest.placenames import PROVINCE, Place, PlaceFinder
-from app.ingest.proposals import Context, Proposal, ProposalFile, ProposedTarget, Review, Source
-from app.ingest.sector_terms import SectorFinder
-from app.ingest.sentences import Sentence, local_heading_path, split_sentences
+from app.ingest.placenames import PROVINCE, Place
+from app.ingest.proposals import Proposal, ProposalFile, Review, Source
+from app.ingest.proposed_targets import propose_targets
+from app.ingest.reading import Reader
+from app.ingest.sentences import Sentence
 from app.validation import ValidData
 
 # Status from the plan's verb (data/README.md, "Status"); the nearest verb before the name decides,
@@ -42,6 +41,7 @@ _EXISTING = (
     "利用",
     "取得",
     "初具",
+    "作为",
 )
 _PLANNED = (
     "建设", "打造", "创建", "培育", "支持", "推进", "推动", "加快", "筹建", "搭建", "构建", "建立", "建成",
@@ -82,28 +82,9 @@ class _Found:
     refs: list[tuple[Sentence, str]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Reader:
-    """What reading a plan needs: the text, its sentences, the gazetteer's places, the taxonomy."""
-
-    text: str
-    plan: Plan
-    sentences: list[Sentence]
-    places: PlaceFinder
-    sectors: SectorFinder
-    heading_path: Callable[[str, int], str]
-
-
 def propose(text: str, plan: Plan, data: ValidData, source: Source) -> ProposalFile:
     """The proposals for one plan: its entities and targets, each with its quote and review block."""
-    reader = _Reader(
-        text=text,
-        plan=plan,
-        sentences=split_sentences(text),
-        places=PlaceFinder(data.gazetteer, text),
-        sectors=SectorFinder(data.catalogue, plan.id, plan.title_zh),
-        heading_path=heading_path_function(),
-    )
+    reader = Reader.of(text, plan, data)
     found: list[_Found] = []
     for sentence in reader.sentences:
         for item in _entities_in(reader, sentence):
@@ -116,7 +97,7 @@ def propose(text: str, plan: Plan, data: ValidData, source: Source) -> ProposalF
     entities = [_proposal(reader, item, taken) for item in found]
     for entity in entities:
         _flag(entity, plan, data.catalogue, data.gazetteer)
-    targets = _targets(reader)
+    targets = propose_targets(reader)
     return ProposalFile(plan=plan, source=source, entities=entities, targets=targets)
 
 
@@ -138,23 +119,10 @@ def _same_thing(earlier: _Found, later: _Found) -> bool:
     return naming.names_alike(earlier.name, later.name)
 
 
-def heading_path_function() -> Callable[[str, int], str]:
-    """``app.ingest.headings``'s heading path when it is there, else the local stand-in."""
-    try:
-        from app.ingest import headings  # written alongside; its absence must not stop proposing
-    except ImportError:
-        return local_heading_path
-    for name in ("heading_path", "section_at"):
-        function = getattr(headings, name, None)
-        if callable(function):
-            return function
-    return local_heading_path
-
-
 # --- entities ------------------------------------------------------------------------------------------
 
 
-def _entities_in(reader: _Reader, sentence: Sentence) -> list[_Found]:
+def _entities_in(reader: Reader, sentence: Sentence) -> list[_Found]:
     words = sentence.text
     places = reader.places.find(words)
     mentions = find_mentions(words)
@@ -185,7 +153,7 @@ def _entities_in(reader: _Reader, sentence: Sentence) -> list[_Found]:
 
 
 def _members(
-    reader: _Reader,
+    reader: Reader,
     mention: Mention,
     places: list[Place],
     words: str,
@@ -248,10 +216,10 @@ def _kind(mention: Mention, members: list[str]) -> Kind:
     return mention.kind
 
 
-def _sectors(reader: _Reader, sentence: Sentence, name: str, before: str) -> tuple[list[str], str]:
+def _sectors(reader: Reader, sentence: Sentence, name: str, before: str) -> tuple[list[str], str]:
     """Sectors the name names; else the words before it in the sentence; else its nearest heading that
     names one. Words for the whole industry (装备制造业, the plan title's field) give every top-level sector."""
-    heading = reader.heading_path(reader.text, sentence.start)
+    heading = reader.heading(sentence)
     for words, where in [(name, "the name"), (before, "the sentence")] + [
         (part, f"the heading “{part}”") for part in reversed(heading.split(" › ") if heading else [])
     ]:
@@ -293,7 +261,7 @@ def _quote(words: str, start: int, end: int) -> str:
     return words[left:right]
 
 
-def _specialisations(reader: _Reader, sentence: Sentence, places: list[Place], mentions: list[Mention]) -> list[_Found]:
+def _specialisations(reader: Reader, sentence: Sentence, places: list[Place], mentions: list[Mention]) -> list[_Found]:
     """What a city is to do or has, said without a kind word: 宜昌市在…领域, 以武汉为核心, 支持武汉…发展."""
     names = sorted({place.written for place in places if place.how == "name"}, key=len, reverse=True)
     names = [name for name in names if reader.places.gazetteer.resolve(name).level.value != "province"]
@@ -326,7 +294,7 @@ def _specialisations(reader: _Reader, sentence: Sentence, places: list[Place], m
     return []
 
 
-def _proposal(reader: _Reader, item: _Found, taken: set[str]) -> Proposal:
+def _proposal(reader: Reader, item: _Found, taken: set[str]) -> Proposal:
     name_en = naming.english_name(item.name)
     identifier = naming.unique_slug(name_en, taken)
     taken.add(identifier)
@@ -335,7 +303,7 @@ def _proposal(reader: _Reader, item: _Found, taken: set[str]) -> Proposal:
         PlanRef(
             plan=reader.plan.id,
             year=reader.plan.year,
-            section=reader.heading_path(reader.text, sentence.start) or "（无标题 no heading）",
+            section=reader.section(sentence),
             quote=quote,
         )
         for sentence, quote in item.refs
@@ -350,14 +318,8 @@ def _proposal(reader: _Reader, item: _Found, taken: set[str]) -> Proposal:
         members=item.members,
         status=item.status,
         plan_refs=refs,
-        review=Review(reason=reason, context=_context(reader, first_sentence)),
+        review=Review(reason=reason, context=reader.context(first_sentence)),
     )
-
-
-def _context(reader: _Reader, sentence: Sentence) -> Context:
-    before = reader.sentences[sentence.index - 1].text if sentence.index > 0 else ""
-    after = reader.sentences[sentence.index + 1].text if sentence.index + 1 < len(reader.sentences) else ""
-    return Context(before=before, after=after)
 
 
 # --- flags (after extraction) --------------------------------------------------------------------------
@@ -381,80 +343,3 @@ def _flag(entity: Proposal, plan: Plan, catalogue: Catalogue, gazetteer: Gazette
 
 
 # --- targets -------------------------------------------------------------------------------------------
-
-
-_YEAR_NOTES = {
-    "reported": "the sentence states no year and reports what is: taken as of the year before the plan",
-    "period": "the sentence states no year: the plan period's last year",
-}
-
-
-def _targets(reader: _Reader) -> list[ProposedTarget]:
-    period_end = _period_end(reader.plan)
-    targets: list[ProposedTarget] = []
-    seen: set[tuple[float, float | None, str, str]] = set()
-    for sentence in reader.sentences:
-        section = reader.heading_path(reader.text, sentence.start) or "（无标题 no heading）"
-        for quantity in quantities(sentence.text, reader.plan.year, period_end):
-            key = (quantity.value, quantity.value_to, quantity.unit, quantity.clause)
-            if key in seen:  # the same words twice (a passage the PDF repeats)
-                continue
-            seen.add(key)
-            scope, scope_id, scope_from = _target_scope(reader, quantity.clause, section)
-            kind = "baseline" if quantity.year is not None and quantity.year <= reader.plan.year else "target"
-            note = _YEAR_NOTES.get(quantity.year_from)
-            if quantity.year is None:
-                note = "the sentence states no year and the plan has no period"
-            metric = quantity.metric or quantity.clause[:20]
-            reason = (
-                f"matched number “{_written_number(quantity)}{quantity.unit}”; {kind} by the year "
-                f"({quantity.year_from}); scope {scope_from}"
-            )
-            targets.append(
-                ProposedTarget(
-                    id=f"{reader.plan.id}-t{len(targets) + 1:03d}",
-                    plan=reader.plan.id,
-                    kind=kind,
-                    metric_zh=metric,
-                    metric_en=naming.english_words(metric),
-                    value=quantity.value,
-                    value_to=quantity.value_to,
-                    qualifier=quantity.qualifier,
-                    unit=quantity.unit,
-                    year=quantity.year,
-                    scope=scope,
-                    scope_id=scope_id,
-                    section=section,
-                    quote=quantity.clause,
-                    note=note,
-                    review=Review(reason=reason, context=_context(reader, sentence)),
-                )
-            )
-    return targets
-
-
-def _target_scope(reader: _Reader, clause: str, section: str) -> tuple[str, str | int | None, str]:
-    """A place the clause names, else a sector it names, else the sector of its nearest heading that names
-    one (四、行动典型载体 › （二）工业机器人 › 行动目标), else the province."""
-    places = [place for place in reader.places.find(clause) if place.unit.level.value != "province"]
-    if places:
-        return "place", places[0].unit.adcode, f"place {places[0].written}"
-    sectors = reader.sectors.find(clause)
-    if sectors:
-        return "sector", sectors[0].sector, f"sector from “{sectors[0].words}”"
-    for heading in reversed(section.split(" › ")):  # the nearest heading that names a field
-        sectors = reader.sectors.find(heading)
-        if sectors:
-            return "sector", sectors[0].sector, f"sector from the heading “{heading}”"
-    return "province", None, "province: the clause names no place or sector"
-
-
-def _written_number(quantity: Quantity) -> str:
-    value, upper = quantity.value, quantity.value_to
-    text = f"{value:g}"
-    return f"{text}-{upper:g}" if upper is not None else text
-
-
-def _period_end(plan: Plan) -> int | None:
-    years = re.findall(r"(?:19|20)\d{2}", plan.period or "")
-    return int(years[-1]) if years else None

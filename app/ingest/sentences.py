@@ -85,22 +85,3 @@ def _flatten(text: str) -> tuple[str, list[int]]:
             chars.append("\n")
             offsets.append(position - 1)
     return "".join(chars), offsets
-
-
-def local_heading_path(text: str, offset: int) -> str:
-    """The heading path at ``offset`` joined by " › " — a simple stand-in for app.ingest.headings.
-
-    A heading line that runs on into its paragraph (“1. 重要支柱产业地位突出。2020年…”) is cut at its
-    first full stop. Lines of the table of contents (ending in a page number) are no headings.
-    """
-    path: list[tuple[int, str]] = []
-    position = 0
-    for line in text.splitlines(keepends=True):
-        if position > offset:
-            break
-        level = heading_level(line)
-        if level is not None and not _TOC_PAGE.search(line):
-            title = re.split(r"[。]", line.strip(), maxsplit=1)[0]
-            path = [each for each in path if each[0] < level] + [(level, title)]
-        position += len(line)
-    return " › ".join(title for _, title in path)
