@@ -4,7 +4,7 @@ the sector taxonomy — never the catalogue's entity names or quotes.
 For every sentence: the names ending in a kind word (app.ingest.mentions) and the city specialisations
 (a city 在…领域, 以…为核心, 支持…发展); their places from the gazetteer (the name's own, else the sentence's,
 else the whole province — data/README.md's inclusion rule); sectors from the taxonomy's names and aliases
-(the name's, else the words before it in the sentence, else the heading's); status from the nearest verb;
+(the name's, else the words before it in the sentence, else the heading's); status from the plan's verb;
 the clause as the verbatim quote, the heading path, and the sentences before and after. Every number with
 a unit becomes a target or baseline. Only after all that is the catalogue consulted, to flag proposals
 that look like catalogued entities (``duplicates``) or earlier editions' (``lineage``): flags, never merges.
@@ -29,20 +29,9 @@ from app.validation import ValidData
 # Status from the plan's verb (data/README.md, "Status"); the nearest verb before the name decides,
 # else the first after it; a plan mostly calls for things, so a name with no verb is planned.
 _EXISTING = (
-    "已形成",
-    "已建成",
-    "已经形成",
-    "形成了",
-    "现有",
-    "拥有",
-    "依托",
-    "发挥",
-    "有效利用",
-    "利用",
-    "取得",
-    "初具",
+    "已形成", "已建成", "已经形成", "形成了", "现有", "拥有", "依托", "发挥", "有效利用", "利用", "取得", "初具",
     "作为",
-)
+)  # fmt: skip
 _PLANNED = (
     "建设", "打造", "创建", "培育", "支持", "推进", "推动", "加快", "筹建", "搭建", "构建", "建立", "建成",
     "形成", "布局", "发展", "争创", "组建", "探索", "启动",
@@ -123,6 +112,7 @@ def _same_thing(earlier: _Found, later: _Found) -> bool:
 
 
 def _entities_in(reader: Reader, sentence: Sentence) -> list[_Found]:
+    """The entities one sentence names: its names by kind word, then a city specialisation if any."""
     words = sentence.text
     places = reader.places.find(words)
     mentions = find_mentions(words)
@@ -139,7 +129,7 @@ def _entities_in(reader: Reader, sentence: Sentence) -> list[_Found]:
         # (鼓励武汉、襄阳…建设特色产业集群).
         if mention.is_class and (mention.kind is Kind.platform or places_from.startswith("province")):
             continue
-        kind = _kind(mention, members)
+        kind = _kind(mention)
         sectors, sectors_from = _sectors(reader, sentence, mention.name, words[previous_end : mention.start])
         status, status_from = _status(words, mention.start, mention.end)
         quote = _quote(words, mention.start, mention.end)
@@ -207,12 +197,10 @@ def _hows(places: list[Place]) -> str:
     return f" ({'; '.join(abbreviations)})" if abbreviations else ""
 
 
-def _kind(mention: Mention, members: list[str]) -> Kind:
+def _kind(mention: Mention) -> Kind:
     """The kind word's kind; a cluster strung stop by stop along the river (沿江, A—B—C) is a corridor."""
-    if mention.kind is Kind.cluster and "沿江" in mention.name and mention.name.count("—") >= 1:
+    if mention.kind is Kind.cluster and "沿江" in mention.name and "—" in mention.name:
         return Kind.corridor
-    if mention.kind is Kind.corridor and len(members) < 2:
-        return Kind.corridor  # the kind word says so; the reviewer sees its places
     return mention.kind
 
 
