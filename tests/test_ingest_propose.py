@@ -199,6 +199,15 @@ def test_the_extractor_does_not_read_the_catalogues_entities(shipped: ValidData)
     assert without_flags(propose(text, plan, bare, SOURCE)) == without_flags(with_catalogue)
 
 
+def test_a_later_plan_without_sectors_of_its_own(shipped: ValidData) -> None:
+    """A city plan accepted without a taxonomy of its own: the next plan is read with the latest taxonomy."""
+    city_plan = PLAN.model_copy(update={"id": "city2030", "year": 2030})
+    catalogue = shipped.catalogue.model_copy(update={"plans": [*shipped.catalogue.plans, city_plan]})
+    data = dataclasses.replace(shipped, catalogue=catalogue)
+    proposals = _propose(data)
+    assert _entity(proposals, "新能源汽车产业集群").sectors == ["auto-nev"]
+
+
 @pytest.mark.slow
 def test_the_evaluation_does_not_fall_below_its_recorded_figures(tmp_path: Path) -> None:
     """eval/run.sh on the shipped plans (text, DOCX, PDF): every figure at least what eval/results records."""

@@ -51,7 +51,8 @@ class PlaceFinder:
                 if name and len(name) >= 2 and _is_chinese(name):
                     names.setdefault(name, unit)
         self._names = names
-        self._pattern = re.compile("|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)))
+        alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+        self._pattern = re.compile(alternatives) if alternatives else None  # an empty pattern matches everywhere
         prefectures = [unit for unit in units if unit.level is Level.prefecture and unit.short_name_zh]
         first_named = {unit.adcode: _prominence(plan_text, unit) for unit in prefectures}
         self._letters = _abbreviation_letters(prefectures, first_named)
@@ -60,7 +61,7 @@ class PlaceFinder:
         """Every place ``text`` names, in the text's order: names and expanded abbreviations."""
         found = [
             Place(match.group(), self._names[match.group()], match.start(), match.end(), "name")
-            for match in self._pattern.finditer(text)
+            for match in (self._pattern.finditer(text) if self._pattern else ())
         ]
         for match in _QUOTED.finditer(text):
             expanded = self.expand(match.group(1))

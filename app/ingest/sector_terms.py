@@ -35,10 +35,13 @@ class SectorFinder:
 
     def __init__(self, catalogue: Catalogue, plan_id: str, title: str = "") -> None:
         # The plan's own taxonomy where the catalogue has one; a new plan is read with the latest plan's.
-        sectors = [s for s in catalogue.sectors if any(ref.plan == plan_id for ref in s.plan_refs)]
-        if not sectors:
-            latest = max(catalogue.plans, key=lambda plan: plan.year).id
-            sectors = [s for s in catalogue.sectors if any(ref.plan == latest for ref in s.plan_refs)]
+        def of_plan(plan: str) -> list[Sector]:
+            return [sector for sector in catalogue.sectors if any(ref.plan == plan for ref in sector.plan_refs)]
+
+        sectors = of_plan(plan_id)
+        # A new plan is read with the taxonomy of the latest plan that has one (a city plan may have none).
+        for plan in sorted(catalogue.plans, key=lambda plan: plan.year, reverse=True):
+            sectors = sectors or of_plan(plan.id)
         self._parents = {sector.id: sector.parent for sector in catalogue.sectors}
         self.top_level = [sector.id for sector in sectors if sector.parent is None]
         # Words for the whole industry (data/README.md, "Sectors"): 装备制造业 and the like, and the field
@@ -52,12 +55,13 @@ class SectorFinder:
             for term in terms_of(sector):
                 terms.setdefault(term, sector)
         self._terms = {term: sector.id for term, sector in terms.items()}
-        self._pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)))
+        alternatives = "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True))
+        self._pattern = re.compile(alternatives) if alternatives else None
 
     def find(self, text: str) -> list[SectorHit]:
         """The sectors ``text`` names, in order, each once, the most specific kept."""
         hits: list[SectorHit] = []
-        for match in self._pattern.finditer(text):
+        for match in self._pattern.finditer(text) if self._pattern else ():
             sector = self._terms[match.group()]
             if all(hit.sector != sector for hit in hits):
                 hits.append(SectorHit(sector, match.group()))
