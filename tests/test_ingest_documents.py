@@ -556,6 +556,16 @@ def test_heading_forms_and_levels() -> None:
     assert heading_path("前言。\n\n一、总则", 0) == ""
 
 
+def test_an_imperative_opening_a_paragraph_is_no_heading() -> None:
+    """ "支持咸宁市打造…产业集群。" is a call, not a topic's name like "高档数控机床。": what follows stays
+    under the numbered heading (it once became a heading of its own, and the next sentence's section)."""
+    text = (
+        "二、重点任务\n\n（一）培育产业集群\n\n支持咸宁市打造智能输变电装备产业集群。推动荆门市建设通用航空产业基地。"
+    )
+    assert [heading.title for heading in headings(text)] == ["二、重点任务", "（一）培育产业集群"]
+    assert heading_path(text, text.index("推动荆门")) == "二、重点任务 › （一）培育产业集群"
+
+
 def test_a_numbered_paragraph_is_headed_by_its_first_sentence_or_clause() -> None:
     long_item = "3. 围绕汽车、光通信、智能制造装备、高端医疗装备等产业的布局推进国内产能合作和装备制造合作，深化协作"
     text = "一、总则\n\n2. 坚持开放，合作共赢。正文。\n\n" + long_item

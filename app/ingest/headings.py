@@ -222,4 +222,7 @@ def _is_statement(phrase: str) -> bool:
     flags = [pair.flag for pair in jieba.posseg.cut(core)]
     if any(flag in _ADVERB for flag in flags):
         return True
+    # An imperative opens with its verb ("支持咸宁市打造…产业集群", "推动…建设…基地"): a call, not a topic's name.
+    if len(flags) > 2 and flags[0] == "v":
+        return True
     return len(flags) >= 2 and flags[-1] in _PREDICATE and flags[-2] in _PREDICATE
