@@ -41,7 +41,7 @@ def propose_targets(reader: Reader) -> list[ProposedTarget]:
             )
             targets.append(
                 ProposedTarget(
-                    id=f"{reader.plan.id}-t{len(targets) + 1:03d}",
+                    id=f"{reader.plan.id[:70].rstrip('-')}-t{len(targets) + 1:03d}",  # an id has 80 characters at most
                     plan=reader.plan.id,
                     kind=kind,
                     metric_zh=metric,
