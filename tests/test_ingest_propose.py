@@ -105,6 +105,13 @@ def test_a_city_specialisation_without_a_kind_word(shipped: ValidData) -> None:
     assert special.members == ["蔡甸区", "江夏区"] and special.sectors == ["auto-parts"]
 
 
+def test_a_name_that_says_what_another_is_is_no_entity_of_its_own(shipped: ValidData) -> None:
+    proposals = _propose(shipped, "一、基础\n\n武汉经济技术开发区是全国重要的汽车生产基地。\n")
+    assert [(each.name_zh, each.members, each.status) for each in proposals.entities] == [
+        ("武汉经济技术开发区", ["武汉"], Status.existing)
+    ]
+
+
 def test_a_placeless_entity_sits_province_wide(proposed: ProposalFile) -> None:
     centre = _entity(proposed, "测试装备创新中心")
     assert centre.kind is Kind.platform

@@ -125,6 +125,8 @@ def _entities_in(reader: Reader, sentence: Sentence) -> list[_Found]:
         if places_from.startswith("places from the sentence") and "的" in words[floor : mention.start]:
             floor = mention.end
         placed.append((mention, members, places_from))
+        if placed[:-1] and words[placed[-2][0].end : mention.start].startswith(("是", "为")):
+            continue  # 武汉经济技术开发区是全国重要的汽车生产基地: the second name says what the first is
         # A class of institution is not catalogued; a class of cluster or base is where places are named
         # (鼓励武汉、襄阳…建设特色产业集群).
         if mention.is_class and (mention.kind is Kind.platform or places_from.startswith("province")):
