@@ -17,7 +17,8 @@ _FILTER_DESCRIPTIONS = {
     FilterName.sector: "Sector id (see /api/sectors); includes its sub-sectors. Entity collections only.",
     FilterName.kind: "cluster, corridor, city_group, specialisation, base, platform (comma-separated). Clusters only.",
     FilterName.plan: "Plan year: 2021 or 2014. Entity collections only.",
-    FilterName.plans: "Plan ids (see /api/plans), comma-separated: entities any of them quotes. Entity collections.",
+    FilterName.plans: "Plan ids (see /api/plans), comma-separated: entities any of them quotes. "
+    "Entity collections only.",
     FilterName.status: "existing or planned. Entity collections only.",
     FilterName.place: "Adcode; a prefecture includes its counties' entities. Entity collections only.",
     FilterName.q: "Text in 中文, English or pinyin. Entity collections only.",
