@@ -49,9 +49,9 @@ KIND_WORDS: dict[str, Kind] = {
 }
 _KIND_PATTERN = re.compile(
     "(?:" + "|".join(re.escape(word) for word in sorted(KIND_WORDS, key=len, reverse=True)) + ")"
-    # not 集群化, 平台型, 平台经济, 中心城市, 平台装备, 集群加工系统, 设施配套 (a word that goes on is no
+    # not 集群化, 平台型, 平台经济, 中心城市, 平台装备, 集群加工系统, 设施配套, 整车平台研发 (a word that goes on is no
     # name's end: the kind word is part of a product or of another word)
-    r"(?![化式型]|经济|城市|企业|装备|设备|系统|产品|加工|配套|网络|核心)"
+    r"(?![化式型]|经济|城市|企业|装备|设备|系统|产品|加工|配套|网络|核心|研发)"
 )
 _HARD_STOPS = set("，。；：、！？,;:（(“《》")
 # Verbs and function words that end a name on its left (longest first when matching).
