@@ -259,12 +259,14 @@ async function start() {
   try {
     // The plans first: which of them to load is decided from their list (plans.js), so that the first view
     // never asks for every plan's entities when there are many.
+    const sectors = getJSON("/api/sectors"); // needs no choice: asked for meanwhile
+    sectors.catch(() => {}); // a failure is handled below (Promise.all), not reported while plans load
     data.plans = await getJSON("/api/plans");
     settlePlans();
     entryState = snapshot(state); // the default choice is where the page starts, not a step to go back from
     planPicker.setPlans(data.plans);
     const [tree, corridors] = await Promise.all([
-      getJSON("/api/sectors"),
+      sectors,
       getJSON(atlas.layerURL("corridors", undefined, atlas.entityParams())),
       loadPlaces(),
       loadBand(),
