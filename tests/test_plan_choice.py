@@ -150,3 +150,27 @@ def test_provinces_narrow_a_china_scope_store(tmp_path: Path) -> None:
         assert levels == {"province", "prefecture", "county"} and all(p["adcode"] // 10000 == 43 for p in places)
         counties = json.loads(client.get("/api/map/counties?zoom=7&provinces=430000").content)["features"]
         assert counties and all(f["properties"]["adcode"] // 10000 == 43 for f in counties)
+
+
+@pytest.mark.slow  # a store of generated plans is loaded
+def test_api_plans_groups_generated_city_plans(tmp_path: Path) -> None:
+    """Generated plans of Hubei (the province's and its cities', bench/many_plans.py): each city plan is
+    grouped under its city and Hubei, the province's under Hubei alone, each with its entity count."""
+    from api.factory import create_app
+    from app.store.load import load_store
+
+    generate(tmp_path / "data", plans=6, entities_per_plan=4, provinces=[420000])
+    settings = Settings(data_dir=tmp_path / "data", store_path=tmp_path / "many.sqlite")
+    load_store(settings, progress=lambda _message: None)
+    data = validate(settings)
+    prefectures = {unit.name_zh: unit.adcode for unit in data.units if unit.level == "prefecture"}
+    with TestClient(create_app(settings)) as client:
+        plans = {plan["id"]: plan for plan in client.get("/api/plans").json()}
+    assert len(plans) == 8
+    for record in data.catalogue.plans:
+        plan = plans[record.id]
+        assert plan["province"]["adcode"] == 420000
+        city = next((code for name, code in prefectures.items() if record.issuer_zh.startswith(name)), None)
+        assert (plan["city"] or {}).get("adcode") == city
+        assert plan["entities"] == len(quoted_by(data, record.id))
+    assert sum(plan["city"] is not None for plan in plans.values()) == 2  # the second round: city plans
