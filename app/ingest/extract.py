@@ -24,6 +24,7 @@ from app.ingest.proposals import Proposal, ProposalFile, Review, Source
 from app.ingest.proposed_targets import propose_targets
 from app.ingest.reading import Reader
 from app.ingest.sentences import Sentence
+from app.plan_texts import squeeze
 from app.validation import ValidData
 
 # Status from the plan's verb (data/README.md, "Status"); the nearest verb before the name decides,
@@ -74,8 +75,11 @@ class _Found:
 def propose(text: str, plan: Plan, data: ValidData, source: Source) -> ProposalFile:
     """The proposals for one plan: its entities and targets, each with its quote and review block."""
     reader = Reader.of(text, plan, data)
+    title = squeeze(plan.title_zh)
     found: list[_Found] = []
     for sentence in reader.sentences:
+        if title in sentence.text:
+            continue  # the title block names the document (湖北省…产业集群发展行动计划), not an entity it places
         for item in _entities_in(reader, sentence):
             same = next((earlier for earlier in found if _same_thing(earlier, item)), None)
             if same is None:
@@ -131,6 +135,8 @@ def _entities_in(reader: Reader, sentence: Sentence) -> list[_Found]:
         # (鼓励武汉、襄阳…建设特色产业集群).
         if mention.is_class and (mention.kind is Kind.platform or places_from.startswith("province")):
             continue
+        if words.rfind("《", 0, mention.start) > words.rfind("》", 0, mention.start):
+            continue  # inside a document's title (《湖北省…产业集群发展规划》): a document cited, not an entity
         kind = _kind(mention)
         sectors, sectors_from = _sectors(reader, sentence, mention.name, words[previous_end : mention.start])
         status, status_from = _status(words, mention.start, mention.end)
