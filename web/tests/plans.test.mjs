@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { FEW_PLANS, choiceProvinces, defaultChoice, groupPlans, knownChoice, parsePlans, plansIn, plansQuery } from "../static/js/plans.js";
+import { FEW_PLANS, choiceProvinces, defaultChoice, groupPlans, knownChoice, parsePlans, planLabel, plansIn, plansQuery } from "../static/js/plans.js";
 
 const HUBEI = { adcode: 420000, name_zh: "湖北省", name_en: "Hubei" };
 const HUNAN = { adcode: 430000, name_zh: "湖南省", name_en: "Hunan" };
@@ -81,4 +81,15 @@ test("the list's downloads follow the chosen plans; a place's profile's give eve
   const state = { ...initialState(), plans: ["fyp2021", "gen01-wuhan-2023"] };
   assert.equal(downloadParams(state).get("plans"), "fyp2021,gen01-wuhan-2023");
   assert.equal(downloadParams({ ...state, selection: { type: "place", id: "420100" } }).get("plans"), null);
+});
+
+test("plans of one title are told apart by number, else issuer, else id", () => {
+  const a = { id: "a", title_zh: "装备规划", title_en: "Plan", number: "鄂经信〔2026〕1号", issuer_zh: "省经信厅", issuer_en: "HPDEIT" };
+  const b = { id: "b", title_zh: "装备规划", title_en: "Plan", number: null, issuer_zh: "武汉市经信局", issuer_en: "" };
+  const c = { id: "c", title_zh: "另一规划", title_en: "Other", number: null, issuer_zh: "", issuer_en: "" };
+  const all = [a, b, c];
+  assert.equal(planLabel(c, all, "zh"), "另一规划");
+  assert.equal(planLabel(a, all, "zh"), "装备规划 (鄂经信〔2026〕1号)");
+  assert.equal(planLabel(b, all, "zh"), "装备规划 (武汉市经信局)");
+  assert.equal(planLabel(b, all, "en"), "Plan (b)");
 });

@@ -112,6 +112,18 @@ export function groupPlans(plans, home = HOME_PROVINCE) {
 }
 
 /** The plans of a group (province or city), for its "all" box. */
+/**
+ * A plan's name in the picker: its title, and where another plan has the same title (two editions of a
+ * plan, a city's and the province's plan of one name) what tells them apart: the document number, else
+ * the issuer, else the id.
+ */
+export function planLabel(plan, plans, lang) {
+  const title = (each) => (lang === "en" ? each.title_en : each.title_zh);
+  if (!plans.some((other) => other.id !== plan.id && title(other) === title(plan))) return title(plan);
+  const issuer = lang === "en" ? plan.issuer_en : plan.issuer_zh;
+  return `${title(plan)} (${plan.number || issuer || plan.id})`;
+}
+
 export function plansIn(group) {
   if (group.years) return group.years.flatMap((year) => year.plans);
   return group.cities.flatMap(plansIn);
@@ -179,7 +191,7 @@ export function createPlanPicker(atlas, onChange) {
                         el(
                           "li",
                           { "data-plan": plan.id },
-                          checkbox([plan.id], lang === "en" ? plan.title_en : plan.title_zh, el("span", { class: "count" }, ` (${word("entities", lang, plan.entities)})`)),
+                          checkbox([plan.id], planLabel(plan, plans, lang), el("span", { class: "count" }, ` (${word("entities", lang, plan.entities)})`)),
                         ),
                       ),
                     ),
