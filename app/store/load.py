@@ -28,7 +28,7 @@ from app.lineage import link_rows
 from app.national import national_units
 from app.palette import sector_colours
 from app.settings import Settings
-from app.store import schema
+from app.store import schema, tile_cache
 from app.store.location import StoreUnavailable, store_location
 from app.text_search import folded_terms, has_chinese
 from app.validation import ValidData, validate
@@ -38,8 +38,9 @@ from app.versions import store_version
 # (4: sectors' colour and descendants; entities' plans, top_sector, colour and province_wide;
 # 6: search aliases and pinyin columns; 7: entities' tile columns, each layer's own extent;
 # 8: entities' inferred_sectors; 9: the plans' targets and periods;
-# 10: lineage links, sector roll-up across editions; 11: every published quote carries its citation).
-SCHEMA_VERSION = "11"
+# 10: lineage links, sector roll-up across editions; 11: every published quote carries its citation;
+# 12: SpatiaLite stores hold the low zooms' vector tiles, pre-built: prebuilt_tiles, prebuilt_tile_zooms).
+SCHEMA_VERSION = "12"
 Progress = Callable[[str], None]
 
 
@@ -78,7 +79,10 @@ def load_store(settings: Settings, progress: Progress = print, scope: str = "hub
             with engine.begin() as connection:
                 counts = _fill(connection, data, progress)
                 shapes = [(entity.kind, entity_members(data, entity)) for entity in data.catalogue.entities]
-                _insert(connection, schema.meta, _meta_rows(version, counts, extents(data.units, shapes), scope))
+                layer_extents = extents(data.units, shapes)
+                _insert(connection, schema.meta, _meta_rows(version, counts, layer_extents, scope))
+            if location.backend == "spatialite":  # PostGIS draws tiles fast enough itself (ST_AsMVT)
+                tile_cache.prebuild(engine, location.dialect, layer_extents, progress)
             progress("Publishing the new store…")
     except OperationalError as exc:
         raise StoreUnavailable(f"{location.describe()} cannot be reached or written: {exc.orig}") from exc

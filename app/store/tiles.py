@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.layers import TILE_FIELD_TYPES
+from app.store import tile_cache
 from app.store.dialect import TileRequest
 from app.store.map_layers import display_geometry, drawn_collection
 from app.store.published import InvalidParameter, StoreReader
@@ -24,7 +25,20 @@ def check_tile(z: int, x: int, y: int) -> None:
 
 
 def tile(store: StoreReader, layer: str, z: int, x: int, y: int) -> bytes:
-    """One tile of ``layer`` (one MVT layer of that name); empty bytes where the layer has nothing."""
+    """One tile of ``layer`` (one MVT layer of that name); empty bytes where the layer has nothing. On
+    SpatiaLite the low zooms were drawn at load (:mod:`app.store.tile_cache`), the others are drawn now."""
+    drawn_collection(layer, "tile layer")
+    check_tile(z, x, y)
+    if store.backend == "spatialite":
+        with store.engine().connect() as connection:
+            found = tile_cache.lookup(connection, layer, z, x, y)
+        if found is not None:
+            return found
+    return draw(store, layer, z, x, y)
+
+
+def draw(store: StoreReader, layer: str, z: int, x: int, y: int) -> bytes:
+    """Tile z/x/y of ``layer`` drawn from the store's outlines by its dialect."""
     target = drawn_collection(layer, "tile layer")
     check_tile(z, x, y)
     geometry, _decimals = display_geometry(target, z)  # MVT quantises coordinates itself

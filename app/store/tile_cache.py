@@ -1,0 +1,130 @@
+"""Vector tiles made once, at load, for the zooms where a layer fits in a few hundred tiles (issue 14).
+
+SpatiaLite has no ``ST_AsMVT``: a tile drawn on request costs clipping and encoding in Python (about 80 %
+of its time, ``bench/results/2026-12-06-tiles-profile.md``). The data changes only with a load, so the load
+draws every tile of the low zooms with the very function that draws them on request (:func:`app.store.tiles.draw`),
+and keeps them in the store: a request at those zooms is one primary-key lookup, and its bytes are those
+the request would have drawn. Memory stays bounded: the tiles live in the store's file, not in the process.
+
+Per layer, zooms are pre-built from 0 up while the layer's extent spans at most :data:`TILE_BUDGET` tiles
+(Hubei: zooms 0–10, a few hundred tiles per layer) and its tiles so far weigh less than :data:`BYTES_BUDGET`
+(the clusters' heavy tiles stop earlier). ``prebuilt_tile_zooms`` says, per layer, the highest
+pre-built zoom, so a tile missing from ``prebuilt_tiles`` at or below it is known to be empty.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Connection, Engine, Integer, LargeBinary, MetaData, String, Table
+
+from app.store import mvt
+from app.store.dialect import Dialect
+
+TILE_BUDGET = 400  # tiles of one layer at one zoom, at most, for that zoom to be pre-built
+# Encoded bytes of one layer: once its zooms so far hold this much, no further zoom is pre-built. It bounds
+# the store's growth and the load's time where tiles are heavy (clusters: every footprint at full size).
+BYTES_BUDGET = 512 * 1024
+_EPSILON = 1e-4  # degrees: the stored extents are rounded to 6 decimals
+
+metadata = MetaData()
+prebuilt_tiles = Table(
+    "prebuilt_tiles",
+    metadata,
+    Column("layer", String, primary_key=True),
+    Column("z", Integer, primary_key=True),
+    Column("x", Integer, primary_key=True),
+    Column("y", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
+prebuilt_tile_zooms = Table(
+    "prebuilt_tile_zooms",
+    metadata,
+    Column("layer", String, primary_key=True),
+    Column("max_zoom", Integer, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class _StagingReader:
+    """Just what :func:`app.store.tiles.draw` reads through, on the store being built."""
+
+    dialect: Dialect
+    _engine: Engine
+
+    def engine(self) -> Engine:
+        return self._engine
+
+
+def tiles_over(extent: list[float], z: int) -> Iterator[tuple[int, int]]:
+    """The x/y of every tile at zoom ``z`` whose box, grown by the tile buffer, meets ``extent`` (degrees)."""
+    west, south, east, north = extent
+    n = 2**z
+    grow = 360 / n * mvt.BUFFER / mvt.EXTENT + _EPSILON
+
+    def column(lon: float) -> int:
+        return min(n - 1, max(0, math.floor((lon + 180) / 360 * n)))
+
+    def row(lat: float) -> int:
+        lat = max(min(lat, 85.05), -85.05)
+        return min(n - 1, max(0, math.floor((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)))
+
+    for x in range(column(west - grow), column(east + grow) + 1):
+        for y in range(row(north + grow), row(south - grow) + 1):
+            yield x, y
+
+
+def prebuilt_zoom(extent: list[float]) -> int:
+    """The highest zoom at which ``extent`` spans at most :data:`TILE_BUDGET` tiles (-1: none)."""
+    z = -1
+    while z < 18 and sum(1 for _ in tiles_over(extent, z + 1)) <= TILE_BUDGET:
+        z += 1
+    return z
+
+
+def prebuild(
+    engine: Engine, dialect: Dialect, extents: dict[str, list[float]], progress: Callable[[str], None]
+) -> dict[str, int]:
+    """Draw and store the low zooms' tiles of every tile layer in the store being built; the count per layer."""
+    from app.layers import map_layers
+    from app.store.tiles import draw  # here: tiles imports this module
+
+    metadata.create_all(engine)
+    reader: Any = _StagingReader(dialect, engine)
+    counts: dict[str, int] = {}
+    for layer in (layer.id for layer in map_layers()):
+        max_zoom = prebuilt_zoom(extents[layer])
+        rows: list[dict[str, Any]] = []
+        size = 0
+        for z in range(max_zoom + 1):
+            for x, y in tiles_over(extents[layer], z):
+                if data := draw(reader, layer, z, x, y):
+                    rows.append({"layer": layer, "z": z, "x": x, "y": y, "data": data})
+                    size += len(data)
+            if size >= BYTES_BUDGET:
+                max_zoom = z  # this zoom is whole; the next ones are drawn on request
+                break
+        with engine.begin() as connection:
+            if rows:
+                connection.execute(prebuilt_tiles.insert(), rows)
+            connection.execute(prebuilt_tile_zooms.insert(), [{"layer": layer, "max_zoom": max_zoom}])
+        counts[layer] = len(rows)
+        progress(f"  pre-built tiles of {layer}: zooms 0–{max_zoom}, {len(rows)} tiles, {size / 1e6:.1f} MB")
+    return counts
+
+
+def lookup(connection: Connection, layer: str, z: int, x: int, y: int) -> bytes | None:
+    """The pre-built tile z/x/y of ``layer`` (empty bytes: known empty), or None where it was not pre-built."""
+    row = connection.exec_driver_sql(
+        # One statement: the layer's highest pre-built zoom and the tile, if stored.
+        "SELECT (SELECT max_zoom FROM prebuilt_tile_zooms WHERE layer = ?),"
+        " (SELECT data FROM prebuilt_tiles WHERE layer = ? AND z = ? AND x = ? AND y = ?)",
+        (layer, layer, z, x, y),
+    ).one()
+    max_zoom, data = row
+    if max_zoom is None or z > max_zoom:
+        return None
+    return bytes(data) if data is not None else b""
