@@ -1,22 +1,23 @@
 """Feature queries: a page of a collection's features, or one feature, as GeoJSON assembled from what
-the database serves (``ST_AsGeoJSON`` and ready property JSON), on any backend."""
+the database serves (GeoJSON geometry and property JSON, both written at load), on any backend."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, LargeBinary, Select, func, select, type_coerce
+from sqlalchemy import ColumnElement, Float, Integer, LargeBinary, Select, bindparam, func, select, type_coerce
 
 from app.query import NO_FILTERS, BBox, Filters, is_plausible_id
+from app.store import ready_geojson
 from app.store.collections import COLLECTIONS, Collection
 from app.store.conditions import conditions
+from app.store.dialect import Dialect
 from app.store.published import NotFound, StoreReader
-
-# GeoJSON coordinates keep 6 decimals (~0.1 m): the boundary data has no more.
-COORDINATE_DECIMALS = 6
+from app.store.ready_geojson import COORDINATE_DECIMALS as COORDINATE_DECIMALS  # files and browse use it
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ def feature_json(identifier: object, geometry: str | None, properties: str) -> s
 
 
 def _geojson(target: Collection) -> ColumnElement[str]:
-    return func.ST_AsGeoJSON(target.table.c[target.geometry], COORDINATE_DECIMALS)
+    # Written at load by the same ST_AsGeoJSON with the same decimals (app.store.ready_geojson): a page
+    # concatenates stored text instead of serialising outlines per request.
+    return ready_geojson.column(target.table, target.geometry)
 
 
 def _matching(
@@ -73,12 +76,36 @@ def items(
     offset: int = 0,
 ) -> FeaturePage:
     """A page of ``target``'s features in their published order, and the number that match."""
+    if filters == NO_FILTERS and limit is not None:
+        # A bbox (or no condition) only, as GIS clients ask while panning: statements built once.
+        count, page = _prepared(store.dialect, target, len(boxes or ()))
+        values: dict[str, float] = {}
+        for number, box in enumerate(boxes or ()):
+            values |= {f"{side}{number}": value for side, value in zip("wsen", box, strict=True)}
+        page_values = values | {"page_limit": limit, "page_offset": offset}
+        with store.engine().connect() as connection:
+            matched = connection.execute(count, values).scalar_one()
+            rows = connection.execute(page, page_values).all()
+        return FeaturePage(matched, [feature_json(*row) for row in rows])
     where = conditions(store.dialect, target, filters, boxes)
     page = _matching(target, _geojson(target), where).offset(offset).limit(limit)
     with store.engine().connect() as connection:
         matched = connection.execute(select(func.count()).select_from(target.table).where(*where)).scalar_one()
         rows = connection.execute(page).all()
     return FeaturePage(matched, [feature_json(*row) for row in rows])
+
+
+@functools.cache
+def _prepared(dialect: Dialect, target: Collection, boxes: int) -> tuple[Select[Any], Select[Any]]:
+    """The count and page statements of ``target`` within ``boxes`` boxes (no other filter), with bound
+    parameters ``w0, s0, e0, n0, …``, ``page_limit`` and ``page_offset``. Building and hashing a statement
+    cost more than running it on a fresh bbox page (issue 14's profile): built once per shape, SQLAlchemy
+    then also finds its compiled form in its cache at once. A handful of shapes exist (collections × 1–2 boxes)."""
+    sides = [tuple(bindparam(f"{side}{number}", type_=Float) for side in "wsen") for number in range(boxes)]
+    where = conditions(dialect, target, NO_FILTERS, sides)  # type: ignore[arg-type]
+    count = select(func.count()).select_from(target.table).where(*where)
+    page = _matching(target, _geojson(target), where)
+    return count, page.offset(bindparam("page_offset", type_=Integer)).limit(bindparam("page_limit", type_=Integer))
 
 
 def records(

@@ -28,7 +28,7 @@ from app.lineage import link_rows
 from app.national import national_units
 from app.palette import sector_colours
 from app.settings import Settings
-from app.store import schema, tile_cache
+from app.store import ready_geojson, schema, tile_cache
 from app.store.location import StoreUnavailable, store_location
 from app.text_search import folded_terms, has_chinese
 from app.validation import ValidData, validate
@@ -39,8 +39,9 @@ from app.versions import store_version
 # 6: search aliases and pinyin columns; 7: entities' tile columns, each layer's own extent;
 # 8: entities' inferred_sectors; 9: the plans' targets and periods;
 # 10: lineage links, sector roll-up across editions; 11: every published quote carries its citation;
-# 12: SpatiaLite stores hold the low zooms' vector tiles, pre-built: prebuilt_tiles, prebuilt_tile_zooms).
-SCHEMA_VERSION = "12"
+# 12: SpatiaLite stores hold the low zooms' vector tiles, pre-built: prebuilt_tiles, prebuilt_tile_zooms;
+# 13: ready GeoJSON text of the geometries OGC items serve: geom_geojson, footprint_geojson, route_geojson).
+SCHEMA_VERSION = "13"
 Progress = Callable[[str], None]
 
 
@@ -114,6 +115,8 @@ def _fill(connection: Connection, data: ValidData, progress: Progress) -> dict[s
         _insert(connection, table, rows)
         counts[table.name] = len(rows)
         progress(f"  {table.name}: {len(rows)} rows")
+    ready_geojson.fill(connection)
+    progress("  ready GeoJSON of the served geometries")
     return counts
 
 
