@@ -7,6 +7,7 @@
 #   bash bench/run.sh --quick          # 3 s per measurement: a smoke test, not for conclusions
 #   bash bench/run.sh --no-cache       # the atlas with its read cache off (ATLAS_RESPONSE_CACHE_MB=0)
 #   bash bench/run.sh --no-scale       # skip the Hubei → China growth measurement (bench/scale.py)
+#   bash bench/run.sh --fresh          # fresh queries only: a new URL per request (bench/fresh.py), no scale
 # Needs what `bash scripts/setup.sh --test` installs (it runs it if the project or PostgreSQL is missing),
 # installs wrk (Debian) and TiPg (bench/.venv) if missing, and works in bench/.work. See bench/README.md.
 set -euo pipefail
@@ -16,7 +17,7 @@ repo=$PWD
 say() { echo "==> $*" >&2; }
 die() { echo "bench/run.sh: $*" >&2; exit 1; }
 
-duration=15 warmup=2 quick=false cache=on scale=true
+duration=15 warmup=2 quick=false cache=on scale=true fresh=false
 while (($#)); do
     case "$1" in
         --duration) duration=${2:-}; shift 2 || die "--duration needs a number of seconds" ;;
@@ -24,6 +25,7 @@ while (($#)); do
         --quick) quick=true duration=3 warmup=1; shift ;;
         --no-cache) cache=off; shift ;;
         --no-scale) scale=false; shift ;;
+        --fresh) fresh=true scale=false; shift ;;
         -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' bench/run.sh; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
@@ -138,14 +140,31 @@ start tipg "$port_tipg" /healthz env -C "$work" \
     TIPG_TABLE_CONFIG__${store_schema}_entities__geomcol=footprint \
     "$repo/bench/.venv/bin/python" -m uvicorn tipg.main:app "${uvicorn_args[@]}" --port "$port_tipg"
 
-say "Planning the requests (the first view: the map page in Chromium)"
-.venv/bin/python bench/plan.py --atlas "http://127.0.0.1:$port_postgis" --tipg "http://127.0.0.1:$port_tipg" \
-    --schema "$store_schema" --out "$work"
+if $fresh; then # the serving limit holds one fixed sample of each fresh URL template
+    .venv/bin/python bench/fresh.py --limit-paths "$work/limit-paths.txt"
+else
+    say "Planning the requests (the first view: the map page in Chromium)"
+    .venv/bin/python bench/plan.py --atlas "http://127.0.0.1:$port_postgis" --tipg "http://127.0.0.1:$port_tipg" \
+        --schema "$store_schema" --out "$work"
+fi
 start limit "$port_limit" - env BENCH_LIMIT_UPSTREAM="http://127.0.0.1:$port_postgis" \
     BENCH_LIMIT_PATHS="$work/limit-paths.txt" \
     .venv/bin/python -m uvicorn --app-dir bench limit_app:app "${uvicorn_args[@]}" --port "$port_limit"
 
 # --- measure and report ---------------------------------------------------------------------------------
+if $fresh; then
+    suffix=-fresh
+    [ "$cache" = off ] && suffix+=-nocache
+    $quick && suffix+=-quick
+    result="bench/results/$(date -u +%F)-spatialite-postgis$suffix.md"
+    say "Measuring fresh queries: wrk -t2 -c16, ${duration} s per measurement, a new URL per request"
+    .venv/bin/python bench/fresh.py --schema "$store_schema" --out "$result" --duration "$duration" \
+        --warmup "$warmup" --cache "$cache" --pids "$(IFS=,; echo "${pids[*]}")" \
+        --server atlas-spatialite="http://127.0.0.1:$port_sqlite" --server atlas-postgis="http://127.0.0.1:$port_postgis" \
+        --server tipg="http://127.0.0.1:$port_tipg" --server limit="http://127.0.0.1:$port_limit"
+    say "Wrote $result"
+    exit 0
+fi
 say "Measuring: wrk -t2 -c16, ${duration} s per measurement after a ${warmup} s warm-up"
 .venv/bin/python bench/measure.py --plan "$work/plan.json" --out "$work/measurements.json" \
     --duration "$duration" --warmup "$warmup" \
