@@ -12,6 +12,11 @@ import json
 import httpx
 import mapbox_vector_tile
 import pytest
+from sqlalchemy import select
+
+from app.settings import Settings
+from app.store import tile_cache, tiles
+from app.store.published import Store
 
 from .golden_tiles.record import HERE, URLS, file_name
 
@@ -46,3 +51,17 @@ def test_spatialite_tiles_are_the_pinned_bytes(in_process: httpx.Client) -> None
 def test_postgis_tiles_are_the_pinned_bytes(servers: dict[str, str]) -> None:
     with httpx.Client(base_url=servers["postgis"], timeout=30) as client:
         _check(client, "postgis")
+
+
+def test_prebuilt_tiles_are_the_drawn_tiles(spatialite_loaded: Settings) -> None:
+    """The load's tiles (low zooms) are what drawing them now gives; higher zooms are not pre-built."""
+    store = Store(spatialite_loaded)
+    with store.engine().connect() as connection:
+        zooms = dict(connection.execute(select(tile_cache.prebuilt_tile_zooms)).all())
+        assert zooms["counties"] >= 7 and zooms["clusters"] >= 0 and all(z < 12 for z in zooms.values())
+        assert tile_cache.lookup(connection, "counties", 12, 3347, 1697) is None  # drawn on request
+        assert tile_cache.lookup(connection, "counties", 7, 0, 0) == b""  # known empty
+        stored = connection.execute(select(tile_cache.prebuilt_tiles)).all()
+    assert {row.layer for row in stored} == set(zooms)
+    for row in stored[:: max(1, len(stored) // 20)]:  # a spread of them: drawing all takes seconds
+        assert row.z <= zooms[row.layer] and row.data and tiles.draw(store, row.layer, row.z, row.x, row.y) == row.data
