@@ -23,7 +23,14 @@ from .golden_tiles.record import HERE, URLS, file_name
 MVT = "application/vnd.mapbox-vector-tile"
 
 
-def _check(client: httpx.Client, backend: str) -> None:
+def _features(tile: bytes) -> dict[str, list[str]]:
+    """Each layer's decoded features (geometry coordinates and properties), in a canonical order."""
+    layers = mapbox_vector_tile.decode(tile) if tile else {}
+    return {name: sorted(json.dumps(f, sort_keys=True) for f in layer["features"]) for name, layer in layers.items()}
+
+
+def _check(client: httpx.Client, backend: str, exact: bool = True) -> None:
+    """Every pinned URL answers as recorded: byte for byte, or (``exact`` False) the same features in any order."""
     manifest = json.loads((HERE / backend / "manifest.json").read_text())
     assert list(manifest) == URLS  # the recorded set is the set asked for
     differing = []
@@ -32,7 +39,7 @@ def _check(client: httpx.Client, backend: str) -> None:
         golden = (HERE / backend / file_name(url)).read_bytes()
         if (response.status_code, response.headers["content-type"]) != (expected["status"], expected["content_type"]):
             differing.append(f"{url}: {response.status_code} {response.headers['content-type']}")
-        elif response.content != golden:
+        elif response.content != golden and (exact or _features(response.content) != _features(golden)):
             # Say what changed, decoded, so that a failure is readable.
             now = mapbox_vector_tile.decode(response.content) if response.content else {}
             then = mapbox_vector_tile.decode(golden) if golden else {}
@@ -48,9 +55,12 @@ def test_spatialite_tiles_are_the_pinned_bytes(in_process: httpx.Client) -> None
 
 
 @pytest.mark.slow  # a PostGIS store and a live server
-def test_postgis_tiles_are_the_pinned_bytes(servers: dict[str, str]) -> None:
+def test_postgis_tiles_are_the_pinned_features(servers: dict[str, str]) -> None:
+    """PostGIS: the same features, coordinates and properties; their order may differ. ST_AsMVT writes them in
+    the order the tile query returns its rows, which has no ORDER BY (app/store/postgis.py), so the order
+    follows the table's physical layout: a load that adds columns (SCHEMA_VERSION 13) changed it."""
     with httpx.Client(base_url=servers["postgis"], timeout=30) as client:
-        _check(client, "postgis")
+        _check(client, "postgis", exact=False)
 
 
 def test_prebuilt_tiles_are_the_drawn_tiles(spatialite_loaded: Settings) -> None:
