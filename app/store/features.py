@@ -84,9 +84,11 @@ def items(
             values |= {f"{side}{number}": value for side, value in zip("wsen", box, strict=True)}
         page_values = values | {"page_limit": limit, "page_offset": offset}
         with store.engine().connect() as connection:
-            matched = connection.execute(count, values).scalar_one()
             rows = connection.execute(page, page_values).all()
-        return FeaturePage(matched, [feature_json(*row) for row in rows])
+            # The page's rows carry the number matched (a window count): one round trip, not two, unless
+            # the page is empty (no match, or an offset past the end).
+            matched = rows[0][3] if rows else connection.execute(count, values).scalar_one()
+        return FeaturePage(matched, [feature_json(*row[:3]) for row in rows])
     where = conditions(store.dialect, target, filters, boxes)
     page = _matching(target, _geojson(target), where).offset(offset).limit(limit)
     with store.engine().connect() as connection:
@@ -98,13 +100,14 @@ def items(
 @functools.cache
 def _prepared(dialect: Dialect, target: Collection, boxes: int) -> tuple[Select[Any], Select[Any]]:
     """The count and page statements of ``target`` within ``boxes`` boxes (no other filter), with bound
-    parameters ``w0, s0, e0, n0, …``, ``page_limit`` and ``page_offset``. Building and hashing a statement
-    cost more than running it on a fresh bbox page (issue 14's profile): built once per shape, SQLAlchemy
-    then also finds its compiled form in its cache at once. A handful of shapes exist (collections × 1–2 boxes)."""
+        parameters ``w0, s0, e0, n0, …``, ``page_limit`` and ``page_offset``; the page's fourth column is the
+    number matched. Building and hashing a statement
+        cost more than running it on a fresh bbox page (issue 14's profile): built once per shape, SQLAlchemy
+        then also finds its compiled form in its cache at once. A handful of shapes exist (collections × 1–2 boxes)."""
     sides = [tuple(bindparam(f"{side}{number}", type_=Float) for side in "wsen") for number in range(boxes)]
     where = conditions(dialect, target, NO_FILTERS, sides)  # type: ignore[arg-type]
     count = select(func.count()).select_from(target.table).where(*where)
-    page = _matching(target, _geojson(target), where)
+    page = _matching(target, _geojson(target), where).add_columns(func.count().over())
     return count, page.offset(bindparam("page_offset", type_=Integer)).limit(bindparam("page_limit", type_=Integer))
 
 
