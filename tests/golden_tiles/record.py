@@ -1,6 +1,7 @@
 """Record the golden vector tiles that ``tests/test_tiles_pinned.py`` compares against (issue 14, point 3).
 
-Run once, at the commit whose tiles are to be kept, from the repository root (PostgreSQL with PostGIS in the database named):
+Run once, at the commit whose tiles are to be kept, from the repository root (PostgreSQL with PostGIS in
+the database named):
 
     ATLAS_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/DB \\
         .venv/bin/python -m tests.golden_tiles.record [spatialite] [postgis]
