@@ -82,32 +82,38 @@ def items(
         values: dict[str, float] = {}
         for number, box in enumerate(boxes or ()):
             values |= {f"{side}{number}": value for side, value in zip("wsen", box, strict=True)}
-        page_values = values | {"page_limit": limit, "page_offset": offset}
-        with store.engine().connect() as connection:
-            rows = connection.execute(page, page_values).all()
-            # The page's rows carry the number matched (a window count): one round trip, not two, unless
-            # the page is empty (no match, or an offset past the end).
-            matched = rows[0][3] if rows else connection.execute(count, values).scalar_one()
-        return FeaturePage(matched, [feature_json(*row[:3]) for row in rows])
-    where = conditions(store.dialect, target, filters, boxes)
-    page = _matching(target, _geojson(target), where).offset(offset).limit(limit)
+        return _page(store, count, page, values, {"page_limit": limit, "page_offset": offset})
+    count, page = _statements(target, conditions(store.dialect, target, filters, boxes))
+    return _page(store, count, page.offset(offset).limit(limit), {}, {})
+
+
+def _statements(target: Collection, where: Sequence[ColumnElement[bool]]) -> tuple[Select[Any], Select[Any]]:
+    """The count of ``target``'s features matching ``where``, and their page whose fourth column is the
+    number matched (a window count)."""
+    count = select(func.count()).select_from(target.table).where(*where)
+    return count, _matching(target, _geojson(target), where).add_columns(func.count().over())
+
+
+def _page(
+    store: StoreReader, count: Select[Any], page: Select[Any], values: dict[str, Any], page_values: dict[str, Any]
+) -> FeaturePage:
+    """Run ``page`` (with ``values`` and ``page_values``); the number matched comes with its rows — one round
+    trip, not two — and from ``count`` (with ``values``) only when the page is empty (no match, or an offset
+    past the end)."""
     with store.engine().connect() as connection:
-        matched = connection.execute(select(func.count()).select_from(target.table).where(*where)).scalar_one()
-        rows = connection.execute(page).all()
-    return FeaturePage(matched, [feature_json(*row) for row in rows])
+        rows = connection.execute(page, values | page_values).all()
+        matched = rows[0][3] if rows else connection.execute(count, values).scalar_one()
+    return FeaturePage(matched, [feature_json(*row[:3]) for row in rows])
 
 
 @functools.cache
 def _prepared(dialect: Dialect, target: Collection, boxes: int) -> tuple[Select[Any], Select[Any]]:
-    """The count and page statements of ``target`` within ``boxes`` boxes (no other filter), with bound
-        parameters ``w0, s0, e0, n0, …``, ``page_limit`` and ``page_offset``; the page's fourth column is the
-    number matched. Building and hashing a statement
-        cost more than running it on a fresh bbox page (issue 14's profile): built once per shape, SQLAlchemy
-        then also finds its compiled form in its cache at once. A handful of shapes exist (collections × 1–2 boxes)."""
+    """:func:`_statements` for ``target`` within ``boxes`` boxes and no other filter, with bound parameters
+    ``w0, s0, e0, n0, …``, ``page_limit`` and ``page_offset``. Building and hashing a statement cost more
+    than running it on a fresh bbox page (issue 14's profile): built once per shape, SQLAlchemy then also
+    finds its compiled form in its cache at once. A handful of shapes exist (collections × 1–2 boxes)."""
     sides = [tuple(bindparam(f"{side}{number}", type_=Float) for side in "wsen") for number in range(boxes)]
-    where = conditions(dialect, target, NO_FILTERS, sides)  # type: ignore[arg-type]
-    count = select(func.count()).select_from(target.table).where(*where)
-    page = _matching(target, _geojson(target), where).add_columns(func.count().over())
+    count, page = _statements(target, conditions(dialect, target, NO_FILTERS, sides))  # type: ignore[arg-type]
     return count, page.offset(bindparam("page_offset", type_=Integer)).limit(bindparam("page_limit", type_=Integer))
 
 
