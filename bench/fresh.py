@@ -16,7 +16,6 @@ uvicorn, HTTP and bytes of that size cost.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -24,10 +23,10 @@ import sys
 import time
 from pathlib import Path
 
-from measure import CONNECTIONS, THREADS, TIMEOUT, settle
+import measure
+from measure import settle
 from plan import fetch, tipg_equivalent
 
-HERE = Path(__file__).resolve().parent
 SAMPLE = {"{bbox}": "112.000,30.200,112.600,30.800", "{zoom}": "8", "{x}": "1690", "{y}": "849"}
 # (group, atlas template). Tiles: the tiles engineer may add rows here (z 8–12, random x/y over Hubei).
 TEMPLATES = [
@@ -61,19 +60,10 @@ def tipg_template(atlas: str, schema: str, template: str) -> str | None:
 
 
 def wrk(base: str, template: str, seconds: int, seed: int) -> dict:
-    """One wrk run of fresh.lua; its numbers (microseconds) plus requests per second."""
-    script = HERE / ("fresh.lua" if "{" in template else "wrk_report.lua")
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", f"--timeout={TIMEOUT}"]
-    command += ["-H", "Accept-Encoding: gzip", "-s", str(script), base + ("/" if "{" in template else template)]
+    """One wrk run of fresh.lua (a template with placeholders; a fixed path: measure's plain run)."""
     if "{" in template:
-        command += ["--", template, str(seed)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH_RESULT ")]
-    if done.returncode != 0 or not lines:
-        raise SystemExit(f"fresh: wrk failed on {base}{template}:\n{done.stdout}{done.stderr}")
-    result = json.loads(lines[-1].removeprefix("BENCH_RESULT "))
-    result["rps"] = (result["requests"] - result["errors"]["status"]) / (result["duration_us"] / 1e6)
-    return result
+        return measure.wrk(base + "/", seconds, "fresh.lua", (template, str(seed)))
+    return measure.wrk(base + template, seconds)
 
 
 def loadavg() -> str:
@@ -138,7 +128,8 @@ def write_report(args: argparse.Namespace, rows: list, load_start: str) -> None:
         f"Made by `bash bench/run.sh --fresh` (bench/fresh.py, fresh.lua). Commit {commit}"
         + (" with uncommitted changes" if dirty.stdout.strip() else "")
         + f"; {platform.machine()}, {os.cpu_count()} cores.",
-        f"wrk -t{THREADS} -c{CONNECTIONS} -d{args.duration}s, gzip asked; the atlas's read cache **{args.cache}**. "
+        f"wrk -t{measure.THREADS} -c{measure.CONNECTIONS} -d{args.duration}s, gzip asked; "
+        f"the atlas's read cache **{args.cache}**. "
         f"Load average at start {load_start}, at the end {loadavg()}.",
         "",
         "×TiPg = requests/s ÷ TiPg's in the same run (goal for fresh bbox items: ≥ 1.5 on both backends). "

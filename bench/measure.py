@@ -24,8 +24,9 @@ HERE = Path(__file__).resolve().parent
 THREADS, CONNECTIONS, TIMEOUT = 2, 16, "30s"
 
 
-def wrk(url: str, seconds: int) -> dict:
-    """One wrk run; the numbers its Lua script prints (microseconds) plus requests per second."""
+def wrk(url: str, seconds: int, script: str = "wrk_report.lua", args: tuple[str, ...] = ()) -> dict:
+    """One wrk run with ``script`` (bench/, given ``args``); the numbers the script prints (microseconds,
+    wrk_report.lua's line) plus requests per second."""
     command = [
         "wrk",
         f"-t{THREADS}",
@@ -35,13 +36,14 @@ def wrk(url: str, seconds: int) -> dict:
         "-H",
         "Accept-Encoding: gzip",
         "-s",
-        str(HERE / "wrk_report.lua"),
+        str(HERE / script),
         url,
+        *(["--", *args] if args else []),
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH_RESULT ")]
     if done.returncode != 0 or not lines:
-        raise SystemExit(f"measure: wrk failed on {url}:\n{done.stdout}{done.stderr}")
+        raise SystemExit(f"measure: wrk failed on {url} {' '.join(args)}:\n{done.stdout}{done.stderr}")
     result = json.loads(lines[-1].removeprefix("BENCH_RESULT "))
     # Only answers that were not errors count (wrk counts 4xx/5xx answers as requests too).
     result["rps"] = (result["requests"] - result["errors"]["status"]) / (result["duration_us"] / 1e6)
