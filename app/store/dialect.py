@@ -10,15 +10,16 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Table
+from sqlalchemy import ColumnElement, Engine, Select, Table
 
 from app.query import BBox
 
 
 @dataclass(frozen=True)
 class TileRequest:
-    """One vector tile of one layer: rows of ``table`` meeting ``where``, drawn with ``geometry`` (the
-    spatial index is on ``indexed``), carrying ``properties``."""
+    """The rows one layer's tiles draw at one zoom band: rows of ``table`` meeting ``where``, drawn with
+    ``geometry`` (the spatial index is on ``indexed``), carrying ``properties``. The tile itself is a bound
+    parameter of the statement a dialect makes of it (:meth:`Dialect.tile_statement`)."""
 
     layer: str
     table: Table
@@ -26,9 +27,6 @@ class TileRequest:
     geometry: ColumnElement[Any]
     properties: list[ColumnElement[Any]]
     where: list[ColumnElement[bool]]
-    z: int
-    x: int
-    y: int
 
 
 class Dialect(ABC):
@@ -40,5 +38,10 @@ class Dialect(ABC):
         found through the spatial index on ``indexed``."""
 
     @abstractmethod
-    def tile(self, engine: Engine, request: TileRequest) -> bytes:
-        """The Mapbox vector tile ``request`` names (empty bytes where nothing is)."""
+    def tile_statement(self, request: TileRequest) -> Select[Any]:
+        """The statement drawing any tile of ``request``, the tile left as bound parameters that
+        :meth:`tile` fills: built once per layer and zoom band (building costs more than running it)."""
+
+    @abstractmethod
+    def tile(self, engine: Engine, layer: str, statement: Select[Any], z: int, x: int, y: int) -> bytes:
+        """The Mapbox vector tile z/x/y of ``layer`` drawn by ``statement`` (empty bytes where nothing is)."""

@@ -40,8 +40,9 @@ from app.versions import store_version
 # 8: entities' inferred_sectors; 9: the plans' targets and periods;
 # 10: lineage links, sector roll-up across editions; 11: every published quote carries its citation;
 # 12: SpatiaLite stores hold the low zooms' vector tiles, pre-built: prebuilt_tiles, prebuilt_tile_zooms;
-# 13: ready GeoJSON text of the geometries OGC items serve: geom_geojson, footprint_geojson, route_geojson).
-SCHEMA_VERSION = "13"
+# 13: ready GeoJSON text of the geometries OGC items serve: geom_geojson, footprint_geojson, route_geojson;
+# 14: SpatiaLite stores hold tile layers' outlines in Web Mercator, repaired, once each: tile_shapes, tile_shape_of).
+SCHEMA_VERSION = "14"
 Progress = Callable[[str], None]
 
 
@@ -83,6 +84,7 @@ def load_store(settings: Settings, progress: Progress = print, scope: str = "hub
                 layer_extents = extents(data.units, shapes)
                 _insert(connection, schema.meta, _meta_rows(version, counts, layer_extents, scope))
             if location.backend == "spatialite":  # PostGIS draws tiles fast enough itself (ST_AsMVT)
+                tile_cache.prepare_shapes(engine, progress)
                 tile_cache.prebuild(engine, location.dialect, layer_extents, progress)
             progress("Publishing the new store…")
     except OperationalError as exc:

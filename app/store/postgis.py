@@ -13,7 +13,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Table, create_engine, func, literal_column, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    Select,
+    Table,
+    bindparam,
+    create_engine,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -34,8 +47,8 @@ class PostgisDialect(Dialect):
     def intersects(self, table: Table, indexed: ColumnElement[Any], geometry: ColumnElement[Any], box: BBox) -> Any:
         return func.ST_Intersects(geometry, func.ST_MakeEnvelope(*box, 4326))
 
-    def tile(self, engine: Engine, request: TileRequest) -> bytes:
-        envelope = func.ST_TileEnvelope(request.z, request.x, request.y)
+    def tile_statement(self, request: TileRequest) -> Select[Any]:
+        envelope = func.ST_TileEnvelope(*(bindparam(name, type_=Integer) for name in "zxy"))
         # The GiST index is on the full geometry: the && probe lets the planner use it.
         near = request.indexed.op("&&")(func.ST_Transform(envelope, 4326))
         shapes = (
@@ -46,11 +59,15 @@ class PostgisDialect(Dialect):
                 *request.properties,
             )
             .where(*request.where, near)
+            # ST_AsMVT writes features in the order its rows come: published order, whatever the table's layout.
+            .order_by(request.table.c.position)
             .subquery("shapes")
         )
-        query = select(func.ST_AsMVT(literal_column("shapes"), request.layer, mvt.EXTENT, "geom")).select_from(shapes)
+        return select(func.ST_AsMVT(literal_column("shapes"), request.layer, mvt.EXTENT, "geom")).select_from(shapes)
+
+    def tile(self, engine: Engine, layer: str, statement: Select[Any], z: int, x: int, y: int) -> bytes:
         with engine.connect() as connection:
-            data = connection.execute(query).scalar()
+            data = connection.execute(statement, {"z": z, "x": x, "y": y}).scalar()
         return bytes(data or b"")
 
 

@@ -19,11 +19,24 @@ from typing import Any
 import sqlalchemy as sa
 import sqlean
 from geoalchemy2.admin.dialects.sqlite import load_spatialite, load_spatialite_driver
-from sqlalchemy import ColumnElement, Engine, Table, and_, create_engine, event, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Float,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.pool import QueuePool
 
 from app.runtime import prepare
-from app.store import mvt
+from app.store import mvt, tile_cache
 from app.store.dialect import BBox, Dialect, TileRequest
 from app.store.location import RETAIN_SECONDS, PublishedBuild, StoreLocation, StoreUnavailable
 
@@ -43,14 +56,35 @@ class SpatialiteDialect(Dialect):
         envelope = func.BuildMbr(west, south, east, north, 4326)
         return and_(rowid.in_(candidates), func.ST_Intersects(geometry, envelope) == 1)
 
-    def tile(self, engine: Engine, request: TileRequest) -> bytes:
-        z, x, y = request.z, request.x, request.y
-        box = mvt.lonlat_bounds(z, x, y, margin=mvt.BUFFER / mvt.EXTENT)
+    def tile_statement(self, request: TileRequest) -> Select[Any]:
+        # The box is the tile's, in degrees, grown by the tile buffer (bound as w, s, e, n by tile()).
+        box: Any = tuple(bindparam(side, type_=Float) for side in "wsen")
         condition = self.intersects(request.table, request.indexed, request.geometry, box)
-        query = select(func.ST_AsBinary(request.geometry), *request.properties).where(*request.where, condition)
+        # Each row's outline as the load prepared it (tile_cache): projected, repaired, shared between rows.
+        shape_of = tile_cache.tile_shape_of
+        rowid = literal_column(f"{request.table.name}.rowid")
+        joined = request.table.join(
+            shape_of,
+            and_(shape_of.c.source == tile_cache.source(request.table, request.geometry), shape_of.c.row_id == rowid),
+        )
+        return (
+            select(shape_of.c.shape, *request.properties)
+            .select_from(joined)
+            .where(*request.where, condition)
+            .order_by(rowid)
+        )
+
+    def tile(self, engine: Engine, layer: str, statement: Select[Any], z: int, x: int, y: int) -> bytes:
+        box = mvt.lonlat_bounds(z, x, y, margin=mvt.BUFFER / mvt.EXTENT)
         with engine.connect() as connection:
-            rows = connection.execute(query).all()
-        return mvt.encode_rows(request.layer, [column.name for column in request.properties], rows, z, x, y)
+            rows = connection.execute(statement, dict(zip("wsen", box, strict=True))).all()
+            found = connection.execute(_SHAPES, {"keys": list({row[0] for row in rows})})
+            ready = {key: mvt.TileShape(bytes(wkb), dimension) for key, wkb, dimension in found}
+        names = [column.name for column in statement.selected_columns][1:]
+        return mvt.encode_rows(layer, names, rows, ready, z, x, y)
+
+
+_SHAPES = select(tile_cache.tile_shapes).where(tile_cache.tile_shapes.c.shape.in_(bindparam("keys", expanding=True)))
 
 
 class SpatialiteLocation(StoreLocation):

@@ -1,4 +1,10 @@
-"""Vector tiles made once, at load, for the zooms where a layer fits in a few hundred tiles (issue 14).
+"""What the load prepares for SpatiaLite's vector tiles (issue 14): outlines ready to cut, and whole tiles
+for the zooms where a layer fits in a few hundred tiles.
+
+Every outline a tile layer draws (each zoom band's column) is projected to Web Mercator and repaired once,
+and kept once however many rows share it (``tile_shapes``; ``tile_shape_of`` maps a row's column to it):
+a tile drawn on request then only cuts, quantises and encodes, with the same functions as before, so its
+bytes are unchanged.
 
 SpatiaLite has no ``ST_AsMVT``: a tile drawn on request costs clipping and encoding in Python (about 80 %
 of its time, ``bench/results/2026-12-06-tiles-profile.md``). The data changes only with a load, so the load
@@ -19,8 +25,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Integer, LargeBinary, MetaData, String, Table
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    func,
+    literal_column,
+    select,
+)
 
+from app.layers import map_layers
 from app.store import mvt
 from app.store.dialect import Dialect
 
@@ -39,6 +59,20 @@ prebuilt_tiles = Table(
     Column("x", Integer, primary_key=True),
     Column("y", Integer, primary_key=True),
     Column("data", LargeBinary, nullable=False),
+)
+tile_shapes = Table(
+    "tile_shapes",
+    metadata,
+    Column("shape", Integer, primary_key=True),
+    Column("wkb", LargeBinary, nullable=False),  # Web Mercator, repaired (app.store.mvt.tile_shape)
+    Column("dimension", Integer, nullable=False),
+)
+tile_shape_of = Table(
+    "tile_shape_of",
+    metadata,
+    Column("source", String, primary_key=True),  # "<table>.<geometry column>"
+    Column("row_id", Integer, primary_key=True),  # the row's rowid
+    Column("shape", Integer, nullable=False),
 )
 prebuilt_tile_zooms = Table(
     "prebuilt_tile_zooms",
@@ -85,14 +119,53 @@ def prebuilt_zoom(extent: list[float]) -> int:
     return z
 
 
+def source(table: Table, column: ColumnElement[Any]) -> str:
+    """How ``tile_shape_of`` names a geometry column of a table."""
+    return f"{table.name}.{column.name}"
+
+
+def tile_columns() -> dict[str, tuple[Table, ColumnElement[Any]]]:
+    """Every geometry column a tile layer draws at some zoom, by :func:`source` name."""
+    from app.store.map_layers import display_geometry, drawn_collection  # here: map_layers reaches tiles
+
+    columns = {}
+    for layer in map_layers():
+        target = drawn_collection(layer.id, "tile layer")
+        for z in range(19):
+            column, _decimals = display_geometry(target, z)
+            columns[source(target.table, column)] = (target.table, column)
+    return columns
+
+
+def prepare_shapes(engine: Engine, progress: Callable[[str], None]) -> int:
+    """Fill ``tile_shapes``/``tile_shape_of`` from the store being built; the number of distinct shapes."""
+    metadata.create_all(engine)
+    keys: dict[bytes, int] = {}  # an outline's WKB in degrees: its shape (rows often share one)
+    shapes, refs = [], []
+    with engine.begin() as connection:
+        for name, (table, column) in tile_columns().items():
+            rowid = literal_column(f"{table.name}.rowid")
+            query = select(rowid, func.ST_AsBinary(column)).where(column.is_not(None)).order_by(rowid)
+            for row_id, wkb in connection.execute(query):
+                wkb = bytes(wkb)
+                if wkb not in keys:
+                    if (ready := mvt.tile_shape(wkb, f"{name} row {row_id}")) is None:
+                        continue
+                    keys[wkb] = len(keys) + 1
+                    shapes.append({"shape": keys[wkb], "wkb": ready.wkb, "dimension": ready.dimension})
+                refs.append({"source": name, "row_id": row_id, "shape": keys[wkb]})
+        connection.execute(tile_shapes.insert(), shapes)
+        connection.execute(tile_shape_of.insert(), refs)
+    progress(f"  outlines ready for tiles: {len(shapes)} shapes for {len(refs)} rows")
+    return len(shapes)
+
+
 def prebuild(
     engine: Engine, dialect: Dialect, extents: dict[str, list[float]], progress: Callable[[str], None]
 ) -> dict[str, int]:
     """Draw and store the low zooms' tiles of every tile layer in the store being built; the count per layer."""
-    from app.layers import map_layers
     from app.store.tiles import draw  # here: tiles imports this module
 
-    metadata.create_all(engine)
     reader: Any = _StagingReader(dialect, engine)
     counts: dict[str, int] = {}
     for layer in (layer.id for layer in map_layers()):

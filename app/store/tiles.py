@@ -4,11 +4,14 @@ spatial index."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+from sqlalchemy import Select
 
 from app.layers import TILE_FIELD_TYPES
 from app.store import tile_cache
-from app.store.dialect import TileRequest
+from app.store.dialect import Dialect, TileRequest
 from app.store.map_layers import display_geometry, drawn_collection
 from app.store.published import InvalidParameter, StoreReader
 
@@ -42,13 +45,22 @@ def draw(store: StoreReader, layer: str, z: int, x: int, y: int) -> bytes:
     target = drawn_collection(layer, "tile layer")
     check_tile(z, x, y)
     geometry, _decimals = display_geometry(target, z)  # MVT quantises coordinates itself
+    return store.dialect.tile(store.engine(), layer, _statement(store.dialect, layer, geometry.name), z, x, y)
+
+
+@functools.cache
+def _statement(dialect: Dialect, layer: str, geometry: str) -> Select[Any]:
+    """The dialect's statement for ``layer``'s tiles drawn with the column ``geometry`` (a zoom band's):
+    a handful exist (layers × bands), each built once."""
+    target = drawn_collection(layer, "tile layer")
     properties = [target.table.c[name] for name in target.layer.tile_fields]
-    where = [geometry.is_not(None)]
+    where = [target.table.c[geometry].is_not(None)]
     if (collection_where := target.where()) is not None:
         where.append(collection_where)
     indexed = target.table.c[target.geometry]  # the spatial index is on the full geometry
-    request = TileRequest(layer, target.table, indexed, geometry, properties, where, z, x, y)
-    return store.dialect.tile(store.engine(), request)
+    return dialect.tile_statement(
+        TileRequest(layer, target.table, indexed, target.table.c[geometry], properties, where)
+    )
 
 
 def tilejson(store: StoreReader, layer: str, public_url: str) -> dict[str, Any]:
