@@ -41,7 +41,8 @@ from app.versions import store_version
 # 10: lineage links, sector roll-up across editions; 11: every published quote carries its citation;
 # 12: SpatiaLite stores hold the low zooms' vector tiles, pre-built: prebuilt_tiles, prebuilt_tile_zooms;
 # 13: ready GeoJSON text of the geometries OGC items serve: geom_geojson, footprint_geojson, route_geojson;
-# 14: SpatiaLite stores hold tile layers' outlines in Web Mercator, repaired, once each: tile_shapes, tile_shape_of).
+# 14: SpatiaLite stores hold tile layers' outlines in Web Mercator, repaired, once each: tile_shapes, tile_shape_of;
+# ready GeoJSON of the zoom bands' outlines too: geom_z7_geojson, …, footprint_z9_geojson).
 SCHEMA_VERSION = "14"
 Progress = Callable[[str], None]
 

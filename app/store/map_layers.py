@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 
 from app.errors import InvalidParameter
-from app.generalise import FULL_DECIMALS, band_for
+from app.generalise import band_for
 from app.layers import EntityRows, map_layers, names
 from app.query import FilterName, Filters
+from app.store import ready_geojson
 from app.store.collections import COLLECTIONS, Collection
 from app.store.conditions import entity_conditions, within_provinces
 from app.store.features import feature_json
@@ -24,17 +25,17 @@ def drawn_collection(layer: str, what: str) -> Collection:
     return COLLECTIONS[layer]
 
 
-def display_geometry(target: Collection, zoom: int) -> tuple[ColumnElement[Any], int]:
-    """The geometry column to draw ``target`` with at web-map ``zoom``, and its coordinate decimals:
-    the generalised outline of the zoom's band, full detail past the bands; corridors as they are."""
+def display_geometry(target: Collection, zoom: int) -> ColumnElement[Any]:
+    """The geometry column to draw ``target`` with at web-map ``zoom``: the generalised outline of the
+    zoom's band, full detail past the bands; corridors as they are."""
     table = target.table
     rows = target.layer.rows
     if isinstance(rows, EntityRows) and rows.geometry == "route":  # a few points per line, not generalised
-        return table.c.route, FULL_DECIMALS
+        return table.c.route
     band = band_for(zoom)
     if band is None:
-        return table.c[target.geometry], FULL_DECIMALS
-    return table.c[f"{target.geometry}_{band.name}"], band.decimals
+        return table.c[target.geometry]
+    return table.c[f"{target.geometry}_{band.name}"]
 
 
 def map_layer(
@@ -54,10 +55,11 @@ def map_layer(
     if provinces and entity_layer:
         raise InvalidParameter("provinces", f"the layer {layer!r} holds no boundaries")
     table = target.table
-    geometry, decimals = display_geometry(target, zoom)
+    geometry = display_geometry(target, zoom)
     properties = table.c[target.map_properties]
+    # The outline's GeoJSON as the load wrote it, with the band's decimals (app.store.ready_geojson).
     query = (
-        select(table.c[target.id_column], func.ST_AsGeoJSON(geometry, decimals), properties)
+        select(table.c[target.id_column], ready_geojson.column(table, geometry.name), properties)
         .where(geometry.is_not(None))
         .order_by(table.c.position)
     )

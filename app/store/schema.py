@@ -46,6 +46,8 @@ admin_units = Table(
     Column("geom_z7", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
     Column("geom_z9", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
     Column("geom_geojson", Text),  # geom as GeoJSON, written at load (app.store.ready_geojson)
+    Column("geom_z7_geojson", Text),
+    Column("geom_z9_geojson", Text),
     Index("ix_admin_units_level_adcode", "level", "adcode", unique=True),
     Index("ix_admin_units_parent", "parent_adcode"),
 )
@@ -115,6 +117,8 @@ entities = Table(
     Column("footprint_z9", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
     Column("footprint_geojson", Text),  # footprint and route as GeoJSON, written at load (app.store.ready_geojson)
     Column("route_geojson", Text),
+    Column("footprint_z7_geojson", Text),
+    Column("footprint_z9_geojson", Text),
     Column("map_properties", Text, nullable=False),  # what the page draws and filters by (no quotes)
     # What vector tiles carry beside names, kind and status (app.layers.ENTITY_FIELDS): a client colours
     # by sector and filters by plan from the tile alone. Lists as comma-separated text.

@@ -132,7 +132,7 @@ def tile_columns() -> dict[str, tuple[Table, ColumnElement[Any]]]:
     for layer in map_layers():
         target = drawn_collection(layer.id, "tile layer")
         for z in range(19):
-            column, _decimals = display_geometry(target, z)
+            column = display_geometry(target, z)
             columns[source(target.table, column)] = (target.table, column)
     return columns
 

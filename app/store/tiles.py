@@ -44,7 +44,7 @@ def draw(store: StoreReader, layer: str, z: int, x: int, y: int) -> bytes:
     """Tile z/x/y of ``layer`` drawn from the store's outlines by its dialect."""
     target = drawn_collection(layer, "tile layer")
     check_tile(z, x, y)
-    geometry, _decimals = display_geometry(target, z)  # MVT quantises coordinates itself
+    geometry = display_geometry(target, z)
     return store.dialect.tile(store.engine(), layer, _statement(store.dialect, layer, geometry.name), z, x, y)
 
 
