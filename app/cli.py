@@ -18,7 +18,8 @@ from pydantic import ValidationError
 from app.admin_units import Level
 from app.boundary_build import BuildError, build_boundaries
 from app.brief import BriefError, place_brief
-from app.catalogue import Kind
+from app.catalogue import Kind, Status
+from app.entities import is_province_wide
 from app.errors import InvalidParameter, NotFound
 from app.files import FileFormat, layer_file, parse_file_options
 from app.ingest.accept import AcceptError, accept
@@ -32,7 +33,8 @@ from app.ingest.review import review
 from app.layers import LAYERS
 from app.runtime import prepare
 from app.settings import Settings
-from app.standalone_map import MapError, build_map
+from app.standalone_map import MapError, build_map, shown_entities
+from app.standalone_map import parse_filters as parse_map_filters
 from app.store.freshness import published_info, store_is_current
 from app.store.load import load_store
 from app.store.location import StoreUnavailable
@@ -221,18 +223,35 @@ def map_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
     sector: Annotated[str | None, typer.Option(help="Only entities of this sector (with its sub-sectors).")] = None,
     kind: Annotated[list[Kind] | None, typer.Option(help="Only entities of this kind (repeatable).")] = None,
+    plan: Annotated[str | None, typer.Option(help="Only entities of this plan: a year (2021) or a plan id.")] = None,
+    status: Annotated[Status | None, typer.Option(help="Only existing or only planned entities.")] = None,
+    place: Annotated[
+        str | None,
+        typer.Option(
+            help="Only what lies at this place and the groups holding it: an adcode or a name (襄阳, xiangyang)."
+        ),
+    ] = None,
+    lang: Annotated[Lang, typer.Option(help="The map's language at opening (the reader can switch).")] = Lang.zh,
     data_dir: DataDir = None,
 ) -> None:
-    """Write a single HTML map (folium) that opens from disk with no network, with the plans' quotes."""
-    data = _load(_settings(data_dir))
+    """Write one self-contained HTML map: the page's symbology, names, legend and profiles with the plans'
+    words, for the filters given; it opens from disk with no network (ATLAS_MAP_APPROVAL_NUMBER's 审图号)."""
+    settings = _settings(data_dir)
+    data = _load(settings)
     try:
-        page = build_map(data, sector, kind)
+        filters = parse_map_filters(data, sector, kind, plan, status, place)
+        page = build_map(data, filters=filters, lang=lang.value, approval_number=settings.map_approval_number)
     except MapError as exc:
         typer.echo(f"无法制图 Cannot make the map: {exc}", err=True)
-        raise typer.Exit(1) from None
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(page, encoding="utf-8")
-    typer.echo(f"已生成 Wrote {output}")
+        raise typer.Exit(2) from None
+    content = page.encode("utf-8")
+    _write(output, content)
+    shown = shown_entities(data, filters)
+    wide = sum(1 for entity in shown if is_province_wide(data, entity))
+    typer.echo(
+        f"已生成 Wrote {output} ({len(content) / 1024:.0f} KB): 地图上 {len(shown) - wide} 项，另有 {wide} 项全省 / "
+        f"{len(shown) - wide} on the map, {wide} province-wide"
+    )
 
 
 @cli.command("load")

@@ -8,6 +8,8 @@ const template = readFileSync(new URL("../templates/index.html", import.meta.url
 const modules = readdirSync(new URL("../static/js/", import.meta.url)).filter((name) => name.endsWith(".js"));
 // Modules main.js imports only when the config asks: preloading them would fetch them on every page.
 const ON_DEMAND = ["preview.js"]; // a review server's proposed layer (atlas serve --preview)
+// Entries the page never loads: the standalone map's (atlas map, app/standalone_map.py inlines it).
+const NOT_THE_PAGE = ["standalone.js"];
 
 test("the page starts at main.js, as a module", () => {
   assert.match(template, /<script src="\/static\/js\/main\.js" type="module"><\/script>/);
@@ -15,7 +17,7 @@ test("the page starts at main.js, as a module", () => {
 
 test("every module but the entry is preloaded, and only those", () => {
   const preloaded = [...template.matchAll(/<link rel="modulepreload" href="\/static\/([^"]+)">/g)].map((match) => match[1]);
-  const expected = [...modules.filter((name) => name !== "main.js" && !ON_DEMAND.includes(name)).map((name) => `js/${name}`), "i18n.js"];
+  const expected = [...modules.filter((name) => name !== "main.js" && !ON_DEMAND.includes(name) && !NOT_THE_PAGE.includes(name)).map((name) => `js/${name}`), "i18n.js"];
   assert.deepEqual([...preloaded].sort(), expected.sort());
 });
 
@@ -35,5 +37,14 @@ test("modules import one another by relative paths that exist", () => {
       assert.match(path, /^\.\.?\//, `${name} imports ${path}`);
       assert.ok(readFileSync(new URL(path, new URL(`../static/js/${name}`, import.meta.url))), `${name} imports ${path}`);
     }
+  }
+});
+
+test("the page never loads the standalone map's entry", () => {
+  const main = readFileSync(new URL("../static/js/main.js", import.meta.url), "utf8");
+  for (const name of NOT_THE_PAGE) {
+    assert.ok(modules.includes(name), name);
+    assert.doesNotMatch(template, new RegExp(name.replace(".", "\\.")), `${name} in the page's template`);
+    assert.doesNotMatch(main, new RegExp(`"\\./${name.replace(".", "\\.")}"`), `${name} imported by main.js`);
   }
 });

@@ -1,7 +1,35 @@
 // The atlas's own JSON: one way to fetch it, and the URLs of the layers the server draws for the page.
+// The standalone map (`atlas map`, standalone.js) has no server: it hands its embedded answers to
+// answerLocally, and the same modules read them through getJSON and getJSONOrNull as the page reads the API.
+
+let local = null; // (path, query) -> the answer, or undefined for "no such thing" (a 404)
+
+/** Answers every request from `answer(path, params)` instead of the network (the standalone map). */
+export function answerLocally(answer) {
+  local = answer;
+}
+
+function localAnswer(url) {
+  const parsed = new URL(url, "http://atlas.invalid");
+  return local(parsed.pathname, parsed.searchParams);
+}
 
 export async function getJSON(url) {
+  if (local) {
+    const answer = localAnswer(url);
+    if (answer === undefined) throw new Error(`${url}: 404`);
+    return answer;
+  }
   const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+}
+
+/** Fetches JSON; a 404 gives null (an unknown id is an answer, not a failure), anything else throws. */
+export async function getJSONOrNull(url) {
+  if (local) return localAnswer(url) ?? null;
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (response.status === 404) return null;
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   return response.json();
 }

@@ -71,3 +71,23 @@ export function paddingFor(mapBox, obstacles, margin = 12) {
   }
   return padding;
 }
+
+/**
+ * A compact outline as GeoJSON: the standalone map (app/standalone_map.py, _compact) writes each ring of a
+ * Polygon or MultiPolygon as integers (`scale` per degree), each point as its step from the one before,
+ * in `delta`; this sums them back. Any other geometry is returned as it is.
+ */
+export function expandOutline(geometry) {
+  if (!geometry?.delta) return geometry;
+  const ring = (steps) => {
+    const points = [];
+    for (let i = 0, x = 0, y = 0; i < steps.length; i += 2) {
+      x += steps[i];
+      y += steps[i + 1];
+      points.push([x / geometry.scale, y / geometry.scale]);
+    }
+    return points;
+  };
+  const polygon = (rings) => rings.map(ring);
+  return { type: geometry.type, coordinates: geometry.type === "Polygon" ? polygon(geometry.delta) : geometry.delta.map(polygon) };
+}

@@ -4,6 +4,7 @@
 
 import { t } from "../i18n.js";
 import { $ } from "./dom.js";
+import { say } from "./words.js";
 
 export function applyLanguage(atlas, mapView) {
   const { state, config, tr } = atlas;
@@ -18,8 +19,27 @@ export function applyLanguage(atlas, mapView) {
   button.textContent = other === "en" ? "English" : "中文";
   button.lang = other === "en" ? "en" : "zh-CN";
   const approval = config.approval_number ? tr("approval", config.approval_number) : "";
-  mapView.setAttribution(`${tr("sourceBoundaries")} · ${tr("sourcePlans")}${approval ? ` · ${approval}` : ""}`);
-  $("#approval").hidden = !approval;
-  $("#approval").textContent = approval;
-  $("#print-approval").textContent = approval;
+  mapView.setAttribution(`${tr("sourceBoundaries")} · ${plansInWords(atlas)}${approval ? ` · ${approval}` : ""}`);
+  // The standalone map (atlas map) has neither of the page's approval lines.
+  if ($("#approval")) {
+    $("#approval").hidden = !approval;
+    $("#approval").textContent = approval;
+  }
+  if ($("#print-approval")) $("#print-approval").textContent = approval;
+}
+
+/**
+ * The plans the map draws from, as the attribution names them: each title with its document number (or
+ * that its text bears none), from /api/plans (app/citation.py's records); only the chosen plans (the plan
+ * picker, the plan filter) when there is a choice, and the page's fixed words until the list has come.
+ */
+export function plansInWords(atlas) {
+  const { data, state, tr } = atlas;
+  const plans = (data.plans ?? []).filter((plan) => (!state.plans || state.plans.includes(plan.id)) && (!state.plan || String(plan.year) === state.plan));
+  if (!plans.length) return tr("sourcePlans");
+  const none = say("noNumber", state.lang);
+  const named = plans.map((plan) =>
+    state.lang === "en" ? `${plan.title_en} (${plan.year}, ${plan.number || none})` : `《${plan.title_zh}》（${plan.year}，${plan.number || none}）`,
+  );
+  return `${say("plansLabel", state.lang)}${named.join(say("listSeparator", state.lang))}`;
 }

@@ -234,7 +234,8 @@ export function createMap(atlas) {
     const container = map.getContainer().getBoundingClientRect();
     const origin = { left: container.left, top: container.top };
     const mapBox = boxOf(container, origin);
-    const obstacles = [legend.getContainer(), document.getElementById("panel"), document.querySelector(".leaflet-control-zoom")]
+    // ".keep-clear": boxes a view adds over the map (the standalone map's title box).
+    const obstacles = [legend.getContainer(), document.getElementById("panel"), document.querySelector(".leaflet-control-zoom"), ...document.querySelectorAll(".keep-clear")]
       .filter((node) => node && node.offsetParent !== null)
       .map((node) => boxOf(node.getBoundingClientRect(), origin));
     const padding = paddingFor(mapBox, obstacles);

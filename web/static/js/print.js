@@ -21,7 +21,8 @@ const HUBEI_BOUNDS = [
   [33.28, 116.13],
 ];
 
-function filtersInWords(atlas) {
+/** The filters in words: sector, plan, status and kinds, each named (the printed sheet, the standalone map). */
+export function filtersInWords(atlas) {
   const { state, data, tr, nameOf } = atlas;
   const sector = state.sector && data.sectors.get(state.sector);
   const labelled = (label, words) => `${tr(label)}${tr("colon")}${words}`;

@@ -4,7 +4,7 @@
 // Both follow the filters by the one rule of visibility.js: what the filters leave out is set apart and
 // marked, never mixed in. Also here: the way back, Escape, and map features reachable by keyboard.
 
-import { getJSON } from "./api.js";
+import { getJSON, getJSONOrNull as fetchOrNull } from "./api.js";
 import { $, el } from "./dom.js";
 import { entityButton, showLoadError } from "./panel.js";
 import { isVisible, planYears, sectorsCarried, splitByVisibility } from "./visibility.js";
@@ -53,14 +53,6 @@ function quoteBlock(atlas, ref) {
 }
 
 const chip = (text, onclick) => el("button", { type: "button", class: "chip", onclick }, text);
-
-/** Fetches JSON; a 404 gives null (an unknown id is an answer, not a failure), anything else throws. */
-async function fetchOrNull(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
-  if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`${url}: ${response.status}`);
-  return response.json();
-}
 
 /** Names near an unknown id, from /api/search: the id as typed, then its words (old ids were shorter). */
 async function nearNames(id) {
@@ -238,7 +230,10 @@ export function createProfiles(atlas, mapView) {
       el("h2", { tabindex: "-1" }, nameOf(profile)),
       el("p", { class: "alt-name" }, `${tr(`level_${profile.level}`)} · ${otherNameOf(profile)} · ${profile.adcode}`),
       // The place's one-page brief (PDF, made by the server): for a leader's desk.
-      el("p", { class: "place-actions" }, atlas.compareEditions.placeButton(adcode), " ", el("a", { class: "button brief-link", href: `/briefs/places/${profile.adcode}.pdf`, target: "_blank", rel: "noopener", title: tr("briefPdfTitle") }, tr("briefPdf"))),
+      // The standalone map (config.offline) has no server to make a brief or compare editions.
+      atlas.config.offline
+        ? null
+        : el("p", { class: "place-actions" }, atlas.compareEditions.placeButton(adcode), " ", el("a", { class: "button brief-link", href: `/briefs/places/${profile.adcode}.pdf`, target: "_blank", rel: "noopener", title: tr("briefPdfTitle") }, tr("briefPdf"))),
       el(
         "p",
         { class: "quote-toggles" },
