@@ -30,6 +30,7 @@ from app.palette import sector_colours
 from app.settings import Settings
 from app.store import ready_geojson, schema, tile_cache
 from app.store.location import StoreUnavailable, store_location
+from app.store.spatialite import SpatialiteLocation
 from app.text_search import folded_terms, has_chinese
 from app.validation import ValidData, validate
 from app.versions import store_version
@@ -41,7 +42,8 @@ from app.versions import store_version
 # 10: lineage links, sector roll-up across editions; 11: every published quote carries its citation;
 # 12: SpatiaLite stores hold the low zooms' vector tiles, pre-built: prebuilt_tiles, prebuilt_tile_zooms;
 # 13: ready GeoJSON text of the geometries OGC items serve: geom_geojson, footprint_geojson, route_geojson;
-# 14: SpatiaLite stores hold tile layers' outlines in Web Mercator, repaired, once each: tile_shapes, tile_shape_of;
+# 14: SpatiaLite stores hold tile layers' outlines in Web Mercator, repaired, once each: tile_shapes, tile_shape_of,
+# and a digest of each layer's pre-built tiles' inputs (prebuilt_tile_zooms.inputs);
 # ready GeoJSON of the zoom bands' outlines too: geom_z7_geojson, …, footprint_z9_geojson).
 SCHEMA_VERSION = "14"
 Progress = Callable[[str], None]
@@ -84,9 +86,9 @@ def load_store(settings: Settings, progress: Progress = print, scope: str = "hub
                 shapes = [(entity.kind, entity_members(data, entity)) for entity in data.catalogue.entities]
                 layer_extents = extents(data.units, shapes)
                 _insert(connection, schema.meta, _meta_rows(version, counts, layer_extents, scope))
-            if location.backend == "spatialite":  # PostGIS draws tiles fast enough itself (ST_AsMVT)
+            if isinstance(location, SpatialiteLocation):  # PostGIS draws tiles fast enough itself (ST_AsMVT)
                 tile_cache.prepare_shapes(engine, progress)
-                tile_cache.prebuild(engine, location.dialect, layer_extents, progress)
+                tile_cache.prebuild(engine, location.dialect, layer_extents, progress, previous=location.path)
             progress("Publishing the new store…")
     except OperationalError as exc:
         raise StoreUnavailable(f"{location.describe()} cannot be reached or written: {exc.orig}") from exc

@@ -20,11 +20,19 @@ pre-built zoom, so a tile missing from ``prebuilt_tiles`` at or below it is know
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import math
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
+import shapely
+import sqlean
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -40,6 +48,7 @@ from sqlalchemy import (
     select,
 )
 
+from app.generalise import BANDS
 from app.layers import map_layers
 from app.store import mvt
 from app.store.dialect import Dialect
@@ -48,6 +57,7 @@ TILE_BUDGET = 400  # tiles of one layer at one zoom, at most, for that zoom to b
 # Encoded bytes of one layer: once its zooms so far hold this much, no further zoom is pre-built. It bounds
 # the store's growth and the load's time where tiles are heavy (clusters: every footprint at full size).
 BYTES_BUDGET = 512 * 1024
+mapbox_vector_tile_version = version("mapbox-vector-tile")
 _EPSILON = 1e-4  # degrees: the stored extents are rounded to 6 decimals
 
 metadata = MetaData()
@@ -79,6 +89,7 @@ prebuilt_tile_zooms = Table(
     metadata,
     Column("layer", String, primary_key=True),
     Column("max_zoom", Integer, nullable=False),
+    Column("inputs", String, nullable=False),  # digest of what the tiles are made of (_inputs_digest)
 )
 
 
@@ -161,32 +172,105 @@ def prepare_shapes(engine: Engine, progress: Callable[[str], None]) -> int:
 
 
 def prebuild(
-    engine: Engine, dialect: Dialect, extents: dict[str, list[float]], progress: Callable[[str], None]
+    engine: Engine,
+    dialect: Dialect,
+    extents: dict[str, list[float]],
+    progress: Callable[[str], None],
+    previous: Path | None = None,
 ) -> dict[str, int]:
-    """Draw and store the low zooms' tiles of every tile layer in the store being built; the count per layer."""
+    """Draw and store the low zooms' tiles of every tile layer in the store being built; the count per layer.
+    A layer whose tiles' inputs are those of the ``previous`` build (a SpatiaLite file) takes its tiles
+    from there: a catalogue edit redraws the entity layers only, and a reload of the same data none."""
     from app.store.tiles import draw  # here: tiles imports this module
 
     reader: Any = _StagingReader(dialect, engine)
     counts: dict[str, int] = {}
     for layer in (layer.id for layer in map_layers()):
-        max_zoom = prebuilt_zoom(extents[layer])
-        rows: list[dict[str, Any]] = []
-        size = 0
-        for z in range(max_zoom + 1):
-            for x, y in tiles_over(extents[layer], z):
-                if data := draw(reader, layer, z, x, y):
-                    rows.append({"layer": layer, "z": z, "x": x, "y": y, "data": data})
-                    size += len(data)
-            if size >= BYTES_BUDGET:
-                max_zoom = z  # this zoom is whole; the next ones are drawn on request
-                break
+        digest = _inputs_digest(engine, dialect, layer, extents[layer])
+        if (kept := _previous_tiles(previous, layer, digest)) is not None:
+            max_zoom, rows = kept
+            how = "kept from the previous build"
+        else:
+            max_zoom, rows = _draw_layer(draw, reader, layer, extents[layer])
+            how = "drawn"
         with engine.begin() as connection:
             if rows:
                 connection.execute(prebuilt_tiles.insert(), rows)
-            connection.execute(prebuilt_tile_zooms.insert(), [{"layer": layer, "max_zoom": max_zoom}])
+            connection.execute(prebuilt_tile_zooms.insert(), [{"layer": layer, "max_zoom": max_zoom, "inputs": digest}])
         counts[layer] = len(rows)
-        progress(f"  pre-built tiles of {layer}: zooms 0–{max_zoom}, {len(rows)} tiles, {size / 1e6:.1f} MB")
+        size = sum(len(row["data"]) for row in rows)
+        progress(f"  pre-built tiles of {layer}: zooms 0–{max_zoom}, {len(rows)} tiles, {size / 1e6:.1f} MB, {how}")
     return counts
+
+
+def _draw_layer(
+    draw: Callable[..., bytes], reader: Any, layer: str, extent: list[float]
+) -> tuple[int, list[dict[str, Any]]]:
+    """The highest pre-built zoom of ``layer`` and its tiles, drawn now."""
+    max_zoom = prebuilt_zoom(extent)
+    rows: list[dict[str, Any]] = []
+    size = 0
+    for z in range(max_zoom + 1):
+        for x, y in tiles_over(extent, z):
+            if data := draw(reader, layer, z, x, y):
+                rows.append({"layer": layer, "z": z, "x": x, "y": y, "data": data})
+                size += len(data)
+        if size >= BYTES_BUDGET:
+            return z, rows  # this zoom is whole; the next ones are drawn on request
+    return max_zoom, rows
+
+
+def _inputs_digest(engine: Engine, dialect: Dialect, layer: str, extent: list[float]) -> str:
+    """A digest of everything ``layer``'s pre-built tiles are made of: the rows (outlines and properties,
+    in order) that the tile statement of each zoom band reads for the whole world, the layer's extent and
+    the code that draws tiles. Equal digests make equal tiles."""
+    from app.store.tiles import statement_for  # here: tiles imports this module
+
+    digest = hashlib.sha256(_code_fingerprint())
+    digest.update(json.dumps([layer, extent]).encode())
+    world = dict(zip("wsen", (-180.0, -90.0, 180.0, 90.0), strict=True))
+    with engine.connect() as connection:
+        shapes = dict(connection.execute(select(tile_shapes.c.shape, tile_shapes.c.wkb)).all())
+        for z in _band_zooms():
+            rows = connection.execute(statement_for(dialect, layer, z), world).all()
+            for key, *values in rows:
+                digest.update(bytes(shapes[key]))
+                digest.update(json.dumps(values, default=str).encode())
+    return digest.hexdigest()
+
+
+def _band_zooms() -> list[int]:
+    """One zoom of each zoom band and one past them: between them they read every column tiles draw."""
+    return sorted({band.max_zoom for band in BANDS} | {BANDS[-1].max_zoom + 1})
+
+
+@functools.cache
+def _code_fingerprint() -> bytes:
+    """The source of the modules that draw tiles and the versions of the libraries they draw with."""
+    digest = hashlib.sha256()
+    for module in ("mvt", "tiles", "tile_cache", "spatialite", "map_layers"):
+        digest.update((Path(__file__).parent / f"{module}.py").read_bytes())
+    digest.update(f"{mapbox_vector_tile_version} {shapely.__version__} {shapely.geos_version_string}".encode())
+    return digest.digest()
+
+
+def _previous_tiles(previous: Path | None, layer: str, digest: str) -> tuple[int, list[dict[str, Any]]] | None:
+    """``layer``'s pre-built zooms and tiles in the ``previous`` build if its inputs had ``digest``; else None
+    (no previous build, another digest, a build without these tables, or one removed while being read)."""
+    if previous is None or not previous.is_file():
+        return None
+    try:
+        with closing(sqlean.dbapi2.connect(f"file:{previous}?mode=ro", uri=True)) as connection:
+            found = connection.execute(
+                "SELECT max_zoom FROM prebuilt_tile_zooms WHERE layer = ? AND inputs = ?", (layer, digest)
+            ).fetchone()
+            if found is None:
+                return None
+            tiles = connection.execute("SELECT z, x, y, data FROM prebuilt_tiles WHERE layer = ?", (layer,))
+            rows = [{"layer": layer, "z": z, "x": x, "y": y, "data": bytes(data)} for z, x, y, data in tiles]
+    except sqlean.dbapi2.Error:
+        return None
+    return found[0], rows
 
 
 def lookup(connection: Connection, layer: str, z: int, x: int, y: int) -> bytes | None:

@@ -42,10 +42,14 @@ def tile(store: StoreReader, layer: str, z: int, x: int, y: int) -> bytes:
 
 def draw(store: StoreReader, layer: str, z: int, x: int, y: int) -> bytes:
     """Tile z/x/y of ``layer`` drawn from the store's outlines by its dialect."""
-    target = drawn_collection(layer, "tile layer")
+    drawn_collection(layer, "tile layer")
     check_tile(z, x, y)
-    geometry = display_geometry(target, z)
-    return store.dialect.tile(store.engine(), layer, _statement(store.dialect, layer, geometry.name), z, x, y)
+    return store.dialect.tile(store.engine(), layer, statement_for(store.dialect, layer, z), z, x, y)
+
+
+def statement_for(dialect: Dialect, layer: str, z: int) -> Select[Any]:
+    """The dialect's statement drawing ``layer``'s tiles at zoom ``z`` (that of its zoom band)."""
+    return _statement(dialect, layer, display_geometry(drawn_collection(layer, "tile layer"), z).name)
 
 
 @functools.cache
