@@ -436,13 +436,20 @@ def deployment(schema: str = "atlas", workers: int = 2, **settings: str) -> Iter
         yield {"pair": pair, "workers": started, "proxy": proxy, "root": root}
 
 
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 if __name__ == "__main__":
+    # SIGTERM (and SIGINT, which a shell ignores in background jobs) tear everything down, as Ctrl+C does.
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, _stop_on_signal)
     with deployment() as parts:
         pair, proxy = parts["pair"], parts["proxy"]
         assert isinstance(pair, ReplicaPair) and isinstance(proxy, CachingProxy)
         print(f"primary  {url(pair.primary.port)}\nreplica  {url(pair.replica.port)}")
         for worker in parts["workers"]:  # type: ignore[attr-defined]
             print(f"worker   {worker.base} (reads the replica)")
-        print(f"nginx    {proxy.base}/ (cache in {proxy.cache_dir})\nCtrl+C to tear it all down.")
+        print(f"nginx    {proxy.base}/ (cache in {proxy.cache_dir})\nCtrl+C or SIGTERM tears it all down.", flush=True)
         with suppress(KeyboardInterrupt):
             signal.pause()

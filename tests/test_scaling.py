@@ -113,10 +113,12 @@ def shape(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shape]:
         atlas("load", env=atlas_environment(url(pair.primary.port), SCHEMA))
         pair.wait_replayed(SCHEMA)
         workers = [Worker(url(pair.replica.port), SCHEMA, REPO_DATA, root, **WORKER_SETTINGS) for _ in range(2)]
-        # libpq's host list: the replica first, the primary second; prefer-standby takes the replica while it
-        # answers and the primary otherwise; the application name lets the test see where it is connected.
+        # libpq's host list: prefer-standby takes a standby while one answers and the primary otherwise;
+        # load_balance_hosts=random (libpq 16+) spreads workers over several replicas; the application name
+        # lets the test see where the worker is connected.
         both = multi_host_url([pair.replica.port, pair.primary.port], "prefer-standby")
-        failover = Worker(both + "&application_name=atlas_failover", SCHEMA, REPO_DATA, root, **WORKER_SETTINGS)
+        both += "&load_balance_hosts=random&application_name=atlas_failover"
+        failover = Worker(both, SCHEMA, REPO_DATA, root, **WORKER_SETTINGS)
         proxy = CachingProxy(root / "nginx", [f"127.0.0.1:{worker.port}" for worker in workers])
         try:
             for worker in [*workers, failover]:
@@ -193,6 +195,9 @@ def test_replica_readers_see_one_whole_store_through_loads(shape: Shape) -> None
     )
     figure(f"load returned → both replica workers answer from it: {', '.join(f'{s:.2f}' for s in reach)} s")
     figure(f"readers' answers during 3 loads: {Counter(reader for reader, *_ in seen)}")
+    with psycopg.connect(host="127.0.0.1", port=shape.pair.replica.port, user="postgres", dbname=DATABASE) as db:
+        held = db.execute("SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = %s", (DATABASE,)).fetchone()
+    figure(f"connections the 3 workers hold on the replica after that traffic: {held[0] if held else '?'}")
 
     assert not failures, failures[:5]
     statuses = Counter(status for *_, status in seen)
