@@ -158,9 +158,9 @@ function renderTitle(visible) {
 function update() {
   const visible = visibleEntities(data.entities.map((feature) => feature.properties), state, data.sectors);
   const drawn = new Set(visible.onMap);
-  renderTitle(visible);
   mapView.drawEntities(data.entities.filter((feature) => drawn.has(feature.properties)));
-  renderLegend(atlas, mapView.legendBox(), visible.shown);
+  renderTitle(visible); // after the map: its rows take the map's colours (atlas.colourOf)
+  renderLegend(atlas, mapView.legendBox(), visible.shown); // names are laid out again around both
 }
 
 /** The file's place, outlined (as the page outlines an open place) while nothing else is selected. */
