@@ -285,6 +285,25 @@ def test_a_leader_opens_the_map_from_disk(browser: Browser, shipped: ValidData, 
         page.locator("#close-profile").click()
         expect(page.locator("#panel")).to_be_hidden()
 
+        # A corridor in the plan's order: numbered on the map, its stops named in order once selected
+        # (by keyboard: every shape is a button).
+        corridor = next(
+            e
+            for e in shipped.catalogue.entities
+            if e.kind is Kind.corridor and book["entities"].get(e.id, {}).get("ordered")
+        )
+        stops = [shipped.units.get(adcode).short_name_zh for adcode in shipped.members[corridor.id]]
+        numbers = page.locator(f'.corridor-stop span[data-entity="{corridor.id}"]').all_inner_texts()
+        assert numbers == [str(n) for n in range(1, len(stops) + 1)]
+        page.locator(f"path.entity-{corridor.id}").first.focus()
+        page.keyboard.press("Enter")
+        expect(profile.locator("h2")).to_have_text(corridor.name_zh)
+        named = page.locator(".stop-body").evaluate_all(
+            "nodes => nodes.map(n => [n.dataset.order, n.querySelector('.stop-name').textContent])"
+        )
+        assert named == [[str(n), name] for n, name in enumerate(stops, start=1)]
+        page.locator("#close-profile").click()
+
         # English, every word of it.
         page.locator("#lang").click()
         expect(title.locator("h1")).to_have_text("Hubei Cluster Atlas")
