@@ -32,9 +32,9 @@ export function bindPhone(atlas, mapView) {
 
 /**
  * On a phone the sources wrapped to three lines over the map; there they take one line, cut with an
- * ellipsis, and a tap (or Enter) shows them whole. The links inside stay links.
+ * ellipsis, and a tap (or Enter) shows them whole. The links inside stay links. (The standalone map too.)
  */
-function bindAttribution(box) {
+export function bindAttribution(box) {
   box.tabIndex = 0;
   box.setAttribute("aria-expanded", "false");
   const flip = () => {

@@ -13,6 +13,7 @@ import { renderLegend } from "./legend.js";
 import { createMap } from "./map.js";
 import { entityButton } from "./panel.js";
 import { initialState } from "./permalink.js";
+import { bindAttribution } from "./phone.js";
 import { filtersInWords } from "./print.js";
 import { bindMapKeyboard, createProfiles } from "./profiles.js";
 import { indexSectors, visibleEntities } from "./visibility.js";
@@ -208,6 +209,7 @@ new ResizeObserver(() => {
   if (whole) mapView.fitProvince();
 }).observe(map.getContainer());
 bindMapKeyboard(atlas, map.getContainer());
+bindAttribution(map.attributionControl.getContainer()); // one line on a phone, whole on a tap
 
 async function start() {
   data.plans = await getJSON("/api/plans");
