@@ -360,8 +360,10 @@ def page_modules() -> dict[str, str]:
 
 
 def _json_for_script(value: Any) -> str:
-    """JSON safe inside a <script> element (no ``</`` can close it early)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    """JSON safe inside a <script> element: no ``</`` can close it early, no ``<!--`` open an HTML comment
+    (both escaped as JSON allows, so the parsed value is unchanged)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
 BODY = """
