@@ -356,11 +356,12 @@ def test_replica_down_gives_503_then_recovers_and_the_host_list_fails_over(shape
         assert response.status_code == 200 and cache_status(response) == "STALE", nginx_statuses
         # The workers of the replica keep answering 503 while it is down; /healthz tells the balancer so.
         still_down = {
-            (worker.port, path): httpx.get(worker.base + path, timeout=10).status_code
+            (worker.port, path): httpx.get(worker.base + path, timeout=10)
             for worker in shape.workers
             for path in (ENTITY, "/healthz")
         }
-        assert set(still_down.values()) == {503}, still_down
+        assert {response.status_code for response in still_down.values()} == {503}, still_down
+        assert all(still_down[worker.port, ENTITY].headers.get("retry-after") == "1" for worker in shape.workers)
         assert connections(pair.primary.port, "atlas_failover") >= 1
     finally:
         pair.replica.start()
