@@ -22,8 +22,10 @@ from fastapi.testclient import TestClient
 
 from api.factory import create_app
 from app.settings import Settings
+from app.store import tile_cache
 from app.store.load import load_store
 from app.store.postgis import PostgisLocation
+from app.store.spatialite import _load_spatialite_wgs84, _spatialite_engine
 
 from .conftest import BACKEND_PARAMS, BACKENDS, backend_settings, running_server
 
@@ -280,8 +282,17 @@ def _corrupt(path: Path) -> None:
             {"wkt": BOW_TIE},
         ).rowcount
         valid = connection.execute("SELECT ST_IsValid(geom) FROM admin_units WHERE adcode = 420102").fetchone()
+        # SpatiaLite tiles cut the outlines the load prepared (projected, repaired): prepare them again, from
+        # the broken ones, as a load of such data would.
+        connection.execute("DELETE FROM tile_shape_of")
+        connection.execute("DELETE FROM tile_shapes")
     connection.close()
     assert updated == 1 and valid == (0,)
+    engine = _spatialite_engine(f"file:{path}", _load_spatialite_wgs84)
+    try:
+        assert tile_cache.prepare_shapes(engine, progress=lambda _message: None) > 0
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize("z", [5, 7, 8, 9, 10, 12, 14])
