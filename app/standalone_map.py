@@ -366,6 +366,23 @@ def _json_for_script(value: Any) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
+TEMPLATE = STATIC.parent / "templates" / "index.html"
+
+
+def print_sheet() -> str:
+    """The page's printed side column (web/templates/index.html, #print-sheet), which print.js fills: the
+    file prints as the page does, one A4 page with the title, filters, legend, sources, 审图号 and date."""
+    template = TEMPLATE.read_text(encoding="utf-8")
+    start = template.index('<div id="print-sheet"')
+    depth, at = 0, start
+    for tag in re.finditer(r"<(/?)div\b", template[start:]):
+        depth += -1 if tag[1] else 1
+        at = start + tag.end()
+        if depth == 0:
+            break
+    return template[start : template.index(">", at) + 1]
+
+
 BODY = """
 <main id="map" data-i18n-aria-label="mapLabel"></main>
 <aside id="panel" class="standalone-panel" hidden>
@@ -404,7 +421,7 @@ def _document(book: dict[str, Any], lang: str) -> str:
     header.add_child(folium.Element(f"<style>{styles}</style>"))
     for script in SCRIPTS:
         header.add_child(folium.Element(f"<script>{(VENDOR / script).read_text(encoding='utf-8')}</script>"))
-    figure.html.add_child(folium.Element(BODY))
+    figure.html.add_child(folium.Element(print_sheet() + BODY))
     figure.html.add_child(
         folium.Element(f'<script id="atlas-data" type="application/json">{_json_for_script(book)}</script>')
     )

@@ -331,6 +331,15 @@ def test_a_leader_opens_the_map_from_disk(browser: Browser, shipped: ValidData, 
         legend = set(page.locator(".legend li[data-kind]").evaluate_all("nodes => nodes.map(n => n.dataset.kind)"))
         assert legend - {"stops"} == kinds
         assert {entity["kind"] for entity in book["entities"].values() if not entity["province_wide"]} == kinds
+        # Printed as the page prints: one A4 sheet with the map, the filters, the legend, the sources.
+        page.emulate_media(media="print")
+        page.wait_for_selector("body[data-print=fitted]")
+        expect(page.locator("#print-filters")).to_have_text(
+            "行业：汽车制造 · 规划：全部规划 · 状态：全部 · 类型：全部类型"
+        )
+        expect(page.locator("#print-approval")).to_have_text("审图号：GS(2099)0000号")
+        expect(page.locator(".print-sources")).to_contain_text("鄂经信规划〔2021〕203号")
+        expect(page.locator(".map-title")).to_be_hidden()
     finally:
         page.close()
     assert escaped == [] and errors == []

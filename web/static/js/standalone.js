@@ -14,7 +14,7 @@ import { createMap } from "./map.js";
 import { entityButton } from "./panel.js";
 import { initialState } from "./permalink.js";
 import { bindAttribution } from "./phone.js";
-import { filtersInWords } from "./print.js";
+import { bindPrint, filtersInWords } from "./print.js";
 import { bindMapKeyboard, createProfiles } from "./profiles.js";
 import { indexSectors, visibleEntities } from "./visibility.js";
 import { say } from "./words.js";
@@ -106,8 +106,10 @@ titleBox.onAdd = () => L.DomUtil.create("section", "map-title keep-clear");
 titleBox.addTo(map);
 L.DomEvent.disableClickPropagation(titleBox.getContainer());
 L.DomEvent.disableScrollPropagation(titleBox.getContainer());
+// Printed as the page prints (print.js): one A4 page, the map beside the title, filters, legend and sources.
+const printButton = el("button", { id: "print", type: "button", class: "button print-button", "data-i18n": "print" });
 const langButton = el("button", { id: "lang", type: "button", class: "lang-switch" });
-titleBox.getContainer().append(langButton); // there from the start: applyLanguage labels it
+titleBox.getContainer().append(langButton, printButton); // there from the start: applyLanguage labels them
 langButton.addEventListener("click", () => {
   state.lang = state.lang === "en" ? "zh" : "en";
   renderAll();
@@ -150,7 +152,7 @@ function renderTitle(visible) {
       ...data.plans.map((plan) => el("p", { class: "plan-source" }, plan.citation)),
     ),
     approval ? el("p", { class: "map-approval" }, approval) : null,
-    el("p", { class: "map-date" }, tr("madeOn", book.made)),
+    el("div", { class: "map-title-foot" }, el("p", { class: "map-date" }, tr("madeOn", book.made)), printButton),
   ];
   titleBox.getContainer().replaceChildren(...parts.filter(Boolean));
 }
@@ -162,6 +164,7 @@ function update() {
   mapView.drawEntities(data.entities.filter((feature) => drawn.has(feature.properties)));
   renderTitle(visible); // after the map: its rows take the map's colours (atlas.colourOf)
   renderLegend(atlas, mapView.legendBox(), visible.shown); // names are laid out again around both
+  printSheet.refresh();
 }
 
 /** The file's place, outlined (as the page outlines an open place) while nothing else is selected. */
@@ -210,6 +213,7 @@ new ResizeObserver(() => {
 }).observe(map.getContainer());
 bindMapKeyboard(atlas, map.getContainer());
 bindAttribution(map.attributionControl.getContainer()); // one line on a phone, whole on a tap
+const printSheet = bindPrint(atlas, mapView);
 
 async function start() {
   data.plans = await getJSON("/api/plans");
