@@ -67,9 +67,9 @@ def _sudo() -> list[str]:
     return [] if os.geteuid() == 0 else ["sudo"]
 
 
-def _run(*command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run a command; on failure raise with what it printed (a set-up fault should say what went wrong)."""
-    done = subprocess.run([*_sudo(), *command], capture_output=True, text=True)
+def _run(*command: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a command as root; on failure raise with what it printed (a set-up fault should say what went wrong)."""
+    done = subprocess.run([*_sudo(), *command], capture_output=True, text=True, input=input)
     if check and done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     return done
@@ -145,10 +145,12 @@ class Cluster:
         drop_cluster(self.name)
         _run("pg_createcluster", "--start-conf", "manual", "-p", str(self.port), PG_VERSION, self.name)
         settings = "".join(f"{key} = {value}\n" for key, value in options.items())
-        files = {self.config_dir / "conf.d" / "atlas.conf": settings, self.config_dir / "pg_hba.conf": PG_HBA}
-        for path, text in files.items():
-            path.write_text(text)
-            shutil.chown(path, "postgres", "postgres")
+        for path, text in {
+            self.config_dir / "conf.d" / "atlas.conf": settings,
+            self.config_dir / "pg_hba.conf": PG_HBA,
+        }.items():
+            # As postgres (through sudo when not root): the cluster's files are postgres's.
+            _run("runuser", "-u", "postgres", "--", "tee", str(path), input=text)
 
     def start(self) -> None:
         """Start it and wait until it accepts connections."""
@@ -194,8 +196,7 @@ class ReplicaPair:
             connection.execute("CREATE EXTENSION postgis")
         self.replica.create(REPLICA_OPTIONS)
         # pg_basebackup fills an empty directory; the one initdb made is kept (its owner and mode are right).
-        for entry in self.replica.data_dir.iterdir():
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        _run("find", str(self.replica.data_dir), "-mindepth", "1", "-delete")
         _run(
             "runuser", "-u", "postgres", "--", f"/usr/lib/postgresql/{PG_VERSION}/bin/pg_basebackup",
             "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres",
