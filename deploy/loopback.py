@@ -16,6 +16,7 @@ nothing that the next run does not remove first (clusters of the same names are 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -101,9 +102,12 @@ def cluster_exists(name: str) -> bool:
 
 
 def drop_cluster(name: str) -> None:
-    """Stop and drop the cluster ``name`` if it exists (left over from a killed run, or ours at the end)."""
+    """Stop and drop the cluster ``name`` if it exists (left over from a killed run, or ours at the end), and its
+    configuration directory, which ``pg_dropcluster`` leaves behind when it holds a file of ours (conf.d)."""
+    assert name in (PRIMARY, REPLICA), f"not a cluster of ours: {name}"
     if cluster_exists(name):
         _run("pg_dropcluster", "--stop", PG_VERSION, name)
+    _run("rm", "-rf", f"/etc/postgresql/{PG_VERSION}/{name}")
 
 
 def _connect(port: int, database: str = DATABASE, **options: object) -> psycopg.Connection:
@@ -291,6 +295,9 @@ class Worker:
     def launch(self) -> None:
         """Start the process (without waiting: several workers start side by side)."""
         command = [sys.executable, "-m", "uvicorn", "api.factory:create_app", "--factory", "--port", str(self.port)]
+        # As `atlas serve` does: X-Forwarded-* believed from ATLAS_TRUSTED_PROXIES only.
+        trusted = json.loads(self.env.get("ATLAS_TRUSTED_PROXIES", "[]"))
+        command += ["--forwarded-allow-ips", ",".join(trusted)] if trusted else ["--no-proxy-headers"]
         with self.log.open("ab") as sink:
             self.process = subprocess.Popen(command, env=self.env, stdout=sink, stderr=sink, cwd=REPO_DIR)
 

@@ -109,9 +109,12 @@ def shape(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shape]:
     """Primary + replica, the store (data A) loaded on the primary, two workers on the replica, one worker on
     both hosts, nginx in front of the replica workers; all torn down afterwards."""
     root = tmp_path_factory.mktemp("scaling")
+    started = time.monotonic()
     with ReplicaPair() as pair:
+        clusters = time.monotonic()
         atlas("load", env=atlas_environment(url(pair.primary.port), SCHEMA))
         pair.wait_replayed(SCHEMA)
+        loaded = time.monotonic()
         workers = [Worker(url(pair.replica.port), SCHEMA, REPO_DATA, root, **WORKER_SETTINGS) for _ in range(2)]
         # libpq's host list: prefer-standby takes a standby while one answers and the primary otherwise;
         # load_balance_hosts=random (libpq 16+) spreads workers over several replicas; the application name
@@ -126,6 +129,10 @@ def shape(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shape]:
             for worker in [*workers, failover]:
                 worker.wait()
             proxy.start()
+            figure(
+                f"set-up: primary + replica {clusters - started:.1f} s, first load {loaded - clusters:.1f} s, "
+                f"3 workers and nginx {time.monotonic() - loaded:.1f} s"
+            )
             yield Shape(root, pair, workers, proxy, failover)
         finally:
             proxy.stop()
