@@ -9,6 +9,7 @@ click and its quote, the sources; it saves docs/screenshots/standalone-map.png.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -89,7 +90,7 @@ def test_the_answers_are_the_apis(book: dict[str, Any], in_process: TestClient) 
     """Every entity as /api/clusters/{id} gives it (but its outline, which the file holds generalised), the
     sector tree, the places and the plans as the API gives them."""
     citations = {plan["id"]: plan["citation"] for plan in book["plans"]}
-    for entity_id, entity in book["entities"].items():
+    for entity_id, entity in copy.deepcopy(book["entities"]).items():
         served = in_process.get(f"/api/clusters/{entity_id}").json()
         for ref in entity["plan_refs"]:
             ref["citation"] = citations[ref["plan"]]  # cited once per plan in the file (standalone.js)
