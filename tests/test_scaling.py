@@ -69,10 +69,10 @@ def _report_figures(request: pytest.FixtureRequest) -> Iterator[None]:
                 reporter.write_line(line)
 
 
-def version_b(root: Path) -> Path:
-    """A copy of the data directory whose entity and sector carry :data:`NAMES_B`."""
+def version_b(root: Path, source: Path) -> Path:
+    """A copy of the data directory ``source`` whose entity and sector carry :data:`NAMES_B`."""
     data = root / "data-b"
-    shutil.copytree(REPO_DATA, data)
+    shutil.copytree(source, data)
     catalogue = data / "clusters.yaml"
     text = catalogue.read_text(encoding="utf-8")
     for old, new in zip(NAMES_A, NAMES_B, strict=True):
@@ -87,7 +87,7 @@ class Shape:
 
     def __init__(self, root: Path, pair: ReplicaPair, workers: list[Worker], proxy: CachingProxy, failover: Worker):
         self.root, self.pair, self.workers, self.proxy, self.failover = root, pair, workers, proxy, failover
-        self.data = {"A": REPO_DATA, "B": version_b(root)}
+        self.data = {"A": root / "data-a", "B": version_b(root, root / "data-a")}
 
     def load(self, version: str) -> float:
         """``atlas load`` of data ``version`` on the primary; returns its seconds."""
@@ -109,19 +109,22 @@ def shape(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shape]:
     """Primary + replica, the store (data A) loaded on the primary, two workers on the replica, one worker on
     both hosts, nginx in front of the replica workers; all torn down afterwards."""
     root = tmp_path_factory.mktemp("scaling")
+    # Data A is a copy taken now: the shared checkout's data/ may be edited while the tests run.
+    data_a = root / "data-a"
+    shutil.copytree(REPO_DATA, data_a)
     started = time.monotonic()
     with ReplicaPair() as pair:
         clusters = time.monotonic()
-        atlas("load", env=atlas_environment(url(pair.primary.port), SCHEMA))
+        atlas("load", "--data-dir", str(data_a), env=atlas_environment(url(pair.primary.port), SCHEMA))
         pair.wait_replayed(SCHEMA)
         loaded = time.monotonic()
-        workers = [Worker(url(pair.replica.port), SCHEMA, REPO_DATA, root, **WORKER_SETTINGS) for _ in range(2)]
+        workers = [Worker(url(pair.replica.port), SCHEMA, data_a, root, **WORKER_SETTINGS) for _ in range(2)]
         # libpq's host list: prefer-standby takes a standby while one answers and the primary otherwise;
         # load_balance_hosts=random (libpq 16+) spreads workers over several replicas; the application name
         # lets the test see where the worker is connected.
         both = multi_host_url([pair.replica.port, pair.primary.port], "prefer-standby")
         both += "&load_balance_hosts=random&application_name=atlas_failover"
-        failover = Worker(both, SCHEMA, REPO_DATA, root, **WORKER_SETTINGS)
+        failover = Worker(both, SCHEMA, data_a, root, **WORKER_SETTINGS)
         proxy = CachingProxy(root / "nginx", [f"127.0.0.1:{worker.port}" for worker in workers])
         try:
             for worker in [*workers, failover]:
@@ -402,7 +405,7 @@ def test_replica_down_gives_503_then_recovers_and_the_host_list_fails_over(shape
 def test_atlas_serve_on_a_replica_serves_what_the_replica_holds(shape: Shape, tmp_path: Path) -> None:
     """``atlas serve`` with data newer than the replica's store (code deployed before the load ran on the
     primary) starts and serves the replica's store."""
-    other = version_b(tmp_path)
+    other = version_b(tmp_path, shape.data["A"])
     (other / "clusters.yaml").write_text((other / "clusters.yaml").read_text() + "# another edit\n")
     port = free_port()
     env = atlas_environment(url(shape.pair.replica.port), SCHEMA, data_dir=str(other), **WORKER_SETTINGS)
