@@ -239,7 +239,10 @@ def test_nginx_serves_repeats_from_its_cache_and_keys_every_variant(shape: Shape
     with httpx.Client(base_url=shape.proxy.base, timeout=10) as nginx:
         statuses = Counter(cache_status(nginx.get(path)) for _ in range(25) for path in paths)
         figure(f"nginx, 100 repeated reads of 4 URLs after a purge: {dict(statuses)}")
-        assert statuses["MISS"] == len(paths) and statuses["HIT"] == 100 - len(paths), statuses
+        # Only the first read of each URL reaches a worker (REVALIDATED, a 304 from a worker, only should the
+        # reads take longer than max-age on a busy machine).
+        assert statuses["MISS"] == len(paths) and set(statuses) <= {"MISS", "HIT", "REVALIDATED"}, statuses
+        assert statuses["HIT"] >= 90, statuses
 
         # Accept: the atlas keys `text/html` apart (its 404s are pages); nginx must too.
         data = nginx.get(ENTITY, headers={"accept": "application/json"})
