@@ -186,12 +186,13 @@ def test_unit_properties_are_those_of_the_boundary_files(api: httpx.Client, leve
 
 # --- the standalone map: the same core, no store ---------------------------------------------------------
 
-_TOOLTIP = re.compile(r"bindTooltip\(\s*`<div>\s*(.*?)\s*</div>`", re.S)
+_BOOK = re.compile(r'<script id="atlas-data" type="application/json">(.*?)</script>', re.S)
 
 
 def _drawn(page: str, data: ValidData) -> set[str]:
-    names = {f"{entity.name_zh} {entity.name_en}": entity.id for entity in data.catalogue.entities}
-    return {names[text] for text in _TOOLTIP.findall(page) if text in names}
+    """The entities the file draws: those of its clusters layer the plans place somewhere (the page's rule)."""
+    book = json.loads(_BOOK.search(page)[1])  # type: ignore[index]
+    return {f["id"] for f in book["layers"]["clusters"]["features"] if not f["properties"]["province_wide"]}
 
 
 def test_standalone_map_draws_sub_sectors_and_leaves_out_province_wide(shipped: ValidData) -> None:

@@ -15,10 +15,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from typer.testing import CliRunner
 
 from app.admin_units import PROVINCE_ADCODE
-from app.cli import cli
 from app.settings import Settings
 from app.validation import ValidData
 
@@ -447,37 +445,3 @@ def test_configured_approval_number_and_basemap(loaded: dict[str, Settings], bro
             assert any("tile.openstreetmap.org" in url for url in opened.escaped)
         finally:
             opened.page.context.close()
-
-
-def test_standalone_map_renders_offline(browser: Browser, shipped: ValidData, tmp_path: Path) -> None:
-    output = tmp_path / "cranes.html"
-    result = CliRunner().invoke(cli, ["map", "--sector", "specialty", "--output", str(output)])
-    assert result.exit_code == 0, result.output
-    opened = Visit(browser.new_page(viewport={"width": 1100, "height": 800}))
-    page = opened.page
-
-    def guard(route, request) -> None:  # type: ignore[no-untyped-def]
-        if request.url.startswith("file:"):
-            route.continue_()
-        else:
-            opened.escaped.append(request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    page.on("pageerror", lambda error: opened.errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and opened.errors.append(message.text))
-    page.goto(output.as_uri())
-    page.wait_for_selector(".leaflet-overlay-pane path")
-    # the prefectures and the specialty clusters
-    assert page.locator(".leaflet-overlay-pane path").count() == 17 + len(entity_ids(shipped, sector="specialty"))
-    name = page.evaluate("Object.keys(window).find(k => k.startsWith('map_'))")
-    x, y = page.evaluate(
-        f"(() => {{ const p = window['{name}'].latLngToContainerPoint([29.74, 114.3]); return [p.x, p.y]; }})()"
-    )
-    page.mouse.click(x, y)
-    popup = page.locator(".leaflet-popup-content")
-    expect(popup).to_contain_text("咸宁起重机械产业集群")
-    expect(popup).to_contain_text("“咸宁起重机械产业集群”")
-    expect(popup).to_contain_text("十四五")
-    assert opened.escaped == [] and opened.errors == []
-    page.close()

@@ -168,6 +168,15 @@ export const STRINGS = {
   savingImage: ["正在生成图片…", "Making the image…"],
   imageSaved: ["图片已保存。", "The image is saved."],
   imageFailed: ["图片生成失败，请重试。", "The image could not be made; please try again."],
+  // The sources line's list of plans with their document numbers, and the standalone map's title box.
+  plansLabel: ["规划：", "Plans: "],
+  noNumber: ["原文未载文号", "no document number in the text"],
+  listSeparator: ["；", "; "],
+  placeFilter: ["地区", "Place"],
+  madeOn: ["制图日期：{n}", "Made: {n}"],
+  drawnCount: ["地图上 {n} 项", "{n} on the map"],
+  provinceWideCount: ["另有 {n} 项规划未指明地点（全省）", "{n} more that the plans place nowhere in particular (province-wide)"],
+  clickHint: ["点击地图上的图形，查看规划原文。", "Click a shape on the map for the plan's words."],
 };
 
 export function t(key, lang, n) {

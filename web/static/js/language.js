@@ -4,7 +4,6 @@
 
 import { t } from "../i18n.js";
 import { $ } from "./dom.js";
-import { say } from "./words.js";
 
 export function applyLanguage(atlas, mapView) {
   const { state, config, tr } = atlas;
@@ -37,9 +36,9 @@ export function plansInWords(atlas) {
   const { data, state, tr } = atlas;
   const plans = (data.plans ?? []).filter((plan) => (!state.plans || state.plans.includes(plan.id)) && (!state.plan || String(plan.year) === state.plan));
   if (!plans.length) return tr("sourcePlans");
-  const none = say("noNumber", state.lang);
+  const none = t("noNumber", state.lang);
   const named = plans.map((plan) =>
     state.lang === "en" ? `${plan.title_en} (${plan.year}, ${plan.number || none})` : `《${plan.title_zh}》（${plan.year}，${plan.number || none}）`,
   );
-  return `${say("plansLabel", state.lang)}${named.join(say("listSeparator", state.lang))}`;
+  return `${t("plansLabel", state.lang)}${named.join(t("listSeparator", state.lang))}`;
 }

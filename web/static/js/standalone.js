@@ -17,7 +17,6 @@ import { bindAttribution } from "./phone.js";
 import { bindPrint, filtersInWords } from "./print.js";
 import { bindMapKeyboard, createProfiles } from "./profiles.js";
 import { indexSectors, visibleEntities } from "./visibility.js";
-import { say } from "./words.js";
 
 const book = JSON.parse($("#atlas-data").textContent);
 
@@ -85,7 +84,7 @@ const atlas = {
   state,
   data,
   layerURL: layerURLs(config.layers),
-  tr: (key, n) => say(key, state.lang, n), // the page's words (i18n.js) and the title box's (words.js)
+  tr: (key, n) => t(key, state.lang, n), // the page's words (i18n.js)
   nameOf: (item) => nameIn(item, state.lang),
   otherNameOf: (item) => otherNameIn(item, state.lang),
   actions: {},
