@@ -285,8 +285,11 @@ class Worker:
     the load belongs to the primary's deployment job alone (docs/scaling.md).
     """
 
-    def __init__(self, database_url: str, schema: str, data_dir: Path, log_dir: Path, **settings: str) -> None:
+    def __init__(
+        self, database_url: str, schema: str, data_dir: Path, log_dir: Path, code_dir: Path = REPO_DIR, **settings: str
+    ) -> None:
         self.port = free_port()
+        self.code_dir = code_dir  # `python -m` imports the atlas from its working directory first
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = atlas_environment(database_url, schema, data_dir=str(data_dir), **settings)
         self.log = log_dir / f"worker-{self.port}.log"
@@ -299,7 +302,7 @@ class Worker:
         trusted = json.loads(self.env.get("ATLAS_TRUSTED_PROXIES", "[]"))
         command += ["--forwarded-allow-ips", ",".join(trusted)] if trusted else ["--no-proxy-headers"]
         with self.log.open("ab") as sink:
-            self.process = subprocess.Popen(command, env=self.env, stdout=sink, stderr=sink, cwd=REPO_DIR)
+            self.process = subprocess.Popen(command, env=self.env, stdout=sink, stderr=sink, cwd=self.code_dir)
 
     def wait(self, seconds: float = 60) -> None:
         """Wait until ``/healthz`` answers 200; raise with the worker's log if it died or took too long."""
@@ -329,6 +332,16 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def snapshot_code(root: Path) -> Path:
+    """A copy of the code a worker runs (``app``, ``api``, ``web``) under ``root``: workers started from it run
+    one version of the code however the checkout changes meanwhile (the ETag names the code's version, and
+    workers of different code would not revalidate each other's answers)."""
+    code = root / "code"
+    for package in ("app", "api", "web"):
+        shutil.copytree(REPO_DIR / package, code / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return code
 
 
 def render_nginx(template: Path, values: dict[str, str]) -> str:

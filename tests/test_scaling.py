@@ -34,6 +34,7 @@ from deploy.loopback import (
     atlas_environment,
     free_port,
     multi_host_url,
+    snapshot_code,
     url,
 )
 
@@ -41,7 +42,9 @@ pytestmark = pytest.mark.slow
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 SCHEMA = "atlas_s15"
-MAX_AGE = 3  # seconds: ATLAS_CACHE_MAX_AGE of the workers, so revalidation happens within the test
+# Seconds: ATLAS_CACHE_MAX_AGE of the workers; short, so that expiry happens within the test, and long enough
+# for the purge test to see an entry still fresh after a load has reached the workers on a busy machine.
+MAX_AGE = 5
 ENTITY = "/api/clusters/xianning-crane-cluster"
 # The two versions of the data: the repository's, and a copy with these names changed.
 NAMES_A = ("Xianning Crane (Hoisting Machinery) Industrial Cluster", "Cranes and hoisting machinery")
@@ -112,19 +115,21 @@ def shape(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shape]:
     # Data A is a copy taken now: the shared checkout's data/ may be edited while the tests run.
     data_a = root / "data-a"
     shutil.copytree(REPO_DATA, data_a)
+    # So is the workers' code: all of them must run one version (it is in their ETags).
+    code = snapshot_code(root)
     started = time.monotonic()
     with ReplicaPair() as pair:
         clusters = time.monotonic()
         atlas("load", "--data-dir", str(data_a), env=atlas_environment(url(pair.primary.port), SCHEMA))
         pair.wait_replayed(SCHEMA)
         loaded = time.monotonic()
-        workers = [Worker(url(pair.replica.port), SCHEMA, data_a, root, **WORKER_SETTINGS) for _ in range(2)]
+        workers = [Worker(url(pair.replica.port), SCHEMA, data_a, root, code, **WORKER_SETTINGS) for _ in range(2)]
         # libpq's host list: prefer-standby takes a standby while one answers and the primary otherwise;
         # load_balance_hosts=random (libpq 16+) spreads workers over several replicas; the application name
         # lets the test see where the worker is connected.
         both = multi_host_url([pair.replica.port, pair.primary.port], "prefer-standby")
         both += "&load_balance_hosts=random&application_name=atlas_failover"
-        failover = Worker(both, SCHEMA, data_a, root, **WORKER_SETTINGS)
+        failover = Worker(both, SCHEMA, data_a, root, code, **WORKER_SETTINGS)
         proxy = CachingProxy(root / "nginx", [f"127.0.0.1:{worker.port}" for worker in workers])
         try:
             for worker in [*workers, failover]:
