@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
 from app.admin_units import Level
 from app.boundary_build import BuildError, build_boundaries
@@ -37,7 +38,7 @@ from app.standalone_map import MapError, build_map, shown_entities
 from app.standalone_map import parse_filters as parse_map_filters
 from app.store.freshness import published_info, store_is_current
 from app.store.load import load_store
-from app.store.location import StoreUnavailable
+from app.store.location import StoreUnavailable, store_location
 from app.store.published import Store
 from app.tables import GeometryColumns, Lang
 from app.validation import DataInvalid, ValidData, validate
@@ -281,11 +282,33 @@ def _load_or_exit(settings: Settings, scope: Scope = Scope.hubei) -> None:
 
 
 def _ensure_current_store(settings: Settings) -> None:
-    """Build the store when it is missing or was built from other data or code, keeping its scope."""
-    if not store_is_current(settings):
-        typer.echo("存储缺失或过期 The store is missing or older than the data: loading it first.", err=True)
-        published = published_info(settings)  # a China store is rebuilt as a China store
-        _load_or_exit(settings, Scope(published.scope) if published else Scope.hubei)
+    """Build the store when it is missing or was built from other data or code, keeping its scope. On a
+    read-only replica nothing can be built: the store there is served as the primary published it."""
+    if store_is_current(settings):
+        return
+    published = published_info(settings)  # a China store is rebuilt as a China store
+    location = store_location(settings)
+    try:
+        writable = location.writable()
+    except OperationalError as exc:
+        typer.echo(f"无法连接存储 Cannot reach the store: {location.describe()}: {exc.orig}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        location.close()
+    if not writable:
+        if published is None:
+            typer.echo(
+                "只读副本上没有存储 No store on this read-only replica: run `atlas load` against the primary.", err=True
+            )
+            raise typer.Exit(1)
+        typer.echo(
+            "注意 Note: the replica's store was built from other data or code; serving it as it is "
+            "(run `atlas load` against the primary to update it).",
+            err=True,
+        )
+        return
+    typer.echo("存储缺失或过期 The store is missing or older than the data: loading it first.", err=True)
+    _load_or_exit(settings, Scope(published.scope) if published else Scope.hubei)
 
 
 @cli.command("serve")

@@ -14,7 +14,7 @@ apt_packages=(python3 python3-venv python3-dev libsqlite3-mod-spatialite)
 # typeset the Chinese (the browser tests lay the page out with them too, as it is for its readers).
 apt_packages+=(libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk)
 # For tests: GDAL's tools and PostGIS as real clients and backend; wrk as the load generator; Chromium (driven by Playwright, never
-# a downloaded browser).
+# a downloaded browser); nginx as the HTTP cache in front of replica workers (tests/test_scaling.py).
 $for_tests && apt_packages+=(gdal-bin postgresql-15 postgresql-15-postgis-3 postgresql-client-15 chromium wrk nginx)
 # Node runs the page's module tests (`node --test web/tests/`); any node on the PATH will do, else Debian's.
 $for_tests && ! command -v node >/dev/null && apt_packages+=(nodejs)

@@ -67,6 +67,10 @@ class StoreLocation(ABC):
     def staging(self) -> Iterator[Engine]:
         """An engine on an empty, private build location; published if the block succeeds, else dropped."""
 
+    def writable(self) -> bool:
+        """Whether a load can build here: not a read-only replica (a PostGIS hot standby)."""
+        return True
+
     def close(self) -> None:  # noqa: B027  (a file needs nothing released; PostGIS overrides it)
         """Release what the location itself holds (connections for its own checks)."""
 

@@ -109,6 +109,11 @@ class PostgisLocation(StoreLocation):
         with self._checks.connect() as connection:
             return _current_schema(connection, self.schema)
 
+    def writable(self) -> bool:
+        # A streaming replica is in recovery: it serves the primary's store and refuses every write.
+        with self._admin().connect() as connection:
+            return not connection.execute(text("SELECT pg_is_in_recovery()")).scalar()
+
     def close(self) -> None:
         for engine in (self._checks, self._engine):
             if engine is not None:
