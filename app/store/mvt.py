@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import shapely
 from mapbox_vector_tile.encoder import VectorTile
+from mapbox_vector_tile.geom_encoder import GeometryEncoder
+from mapbox_vector_tile.utils import CMD_LINE_TO, CMD_MOVE_TO, CMD_SEG_END
 from pyproj import Transformer
 
 log = logging.getLogger("atlas.tiles")
@@ -206,9 +208,7 @@ class _VectorTile(VectorTile):
 
 
 _ARCS = {"LineString": False, "MultiLineString": False, "Polygon": True, "MultiPolygon": True}
-_MOVE_TO_ONE = (1 << 3) | 1  # command MoveTo (1), count 1
-_LINE_TO = 2
-_CLOSE_PATH = (1 << 3) | 7  # command ClosePath (7), count 1
+_MOVE_TO_ONE = GeometryEncoder.encode_cmd_length(CMD_MOVE_TO, 1)
 
 
 def _commands(shape: shapely.Geometry, extent: int, y_down: bool) -> list[int]:
@@ -239,14 +239,15 @@ def _commands(shape: shapely.Geometry, extent: int, y_down: bool) -> list[int]:
                 continue
             start = points[0] - cursor
             cursor = points[-1]
-            head = np.array([_MOVE_TO_ONE, *start, (len(deltas) << 3) | _LINE_TO], dtype=np.int64)
+            line_to = GeometryEncoder.encode_cmd_length(CMD_LINE_TO, len(deltas))
+            head = np.array([_MOVE_TO_ONE, *start, line_to], dtype=np.int64)
             zigzag = _zigzag(deltas.ravel())
             head[1:3] = _zigzag(head[1:3])
             out += [head, zigzag, _CLOSED] if closed else [head, zigzag]
     return np.concatenate(out).tolist() if out else []
 
 
-_CLOSED = np.array([_CLOSE_PATH], dtype=np.int64)
+_CLOSED = np.array([GeometryEncoder.encode_cmd_length(CMD_SEG_END, 1)], dtype=np.int64)
 
 
 def _zigzag(values: np.ndarray) -> np.ndarray:

@@ -142,7 +142,7 @@ def tile_columns() -> dict[str, tuple[Table, ColumnElement[Any]]]:
     columns = {}
     for layer in map_layers():
         target = drawn_collection(layer.id, "tile layer")
-        for z in range(19):
+        for z in band_zooms():
             column = display_geometry(target, z)
             columns[source(target.table, column)] = (target.table, column)
     return columns
@@ -184,9 +184,11 @@ def prebuild(
     from app.store.tiles import draw  # here: tiles imports this module
 
     reader: Any = _StagingReader(dialect, engine)
+    with engine.connect() as connection:
+        shapes = dict(connection.execute(select(tile_shapes.c.shape, tile_shapes.c.wkb)).all())
     counts: dict[str, int] = {}
     for layer in (layer.id for layer in map_layers()):
-        digest = _inputs_digest(engine, dialect, layer, extents[layer])
+        digest = _inputs_digest(engine, dialect, layer, extents[layer], shapes)
         if (kept := _previous_tiles(previous, layer, digest)) is not None:
             max_zoom, rows = kept
             how = "kept from the previous build"
@@ -220,18 +222,17 @@ def _draw_layer(
     return max_zoom, rows
 
 
-def _inputs_digest(engine: Engine, dialect: Dialect, layer: str, extent: list[float]) -> str:
-    """A digest of everything ``layer``'s pre-built tiles are made of: the rows (outlines and properties,
-    in order) that the tile statement of each zoom band reads for the whole world, the layer's extent and
-    the code that draws tiles. Equal digests make equal tiles."""
+def _inputs_digest(engine: Engine, dialect: Dialect, layer: str, extent: list[float], shapes: dict[int, bytes]) -> str:
+    """A digest of everything ``layer``'s pre-built tiles are made of: the rows (outlines, from ``shapes``,
+    and properties, in order) that the tile statement of each zoom band reads for the whole world, the
+    layer's extent and the code that draws tiles. Equal digests make equal tiles."""
     from app.store.tiles import statement_for  # here: tiles imports this module
 
     digest = hashlib.sha256(_code_fingerprint())
     digest.update(json.dumps([layer, extent]).encode())
     world = dict(zip("wsen", (-180.0, -90.0, 180.0, 90.0), strict=True))
     with engine.connect() as connection:
-        shapes = dict(connection.execute(select(tile_shapes.c.shape, tile_shapes.c.wkb)).all())
-        for z in _band_zooms():
+        for z in band_zooms():
             rows = connection.execute(statement_for(dialect, layer, z), world).all()
             for key, *values in rows:
                 digest.update(bytes(shapes[key]))
@@ -239,8 +240,8 @@ def _inputs_digest(engine: Engine, dialect: Dialect, layer: str, extent: list[fl
     return digest.hexdigest()
 
 
-def _band_zooms() -> list[int]:
-    """One zoom of each zoom band and one past them: between them they read every column tiles draw."""
+def band_zooms() -> list[int]:
+    """One zoom of each zoom band and one past them: between them they reach every column tiles draw."""
     return sorted({band.max_zoom for band in BANDS} | {BANDS[-1].max_zoom + 1})
 
 
