@@ -46,6 +46,23 @@ def entity_members(data: ValidData, entity: Entity) -> list[AdminUnit]:
     return [unit for adcode in data.members[entity.id] if (unit := data.units.get(adcode)) is not None]
 
 
+def places_holding(data: ValidData, entity: Entity) -> list[int]:
+    """The entity's members and every unit above them, each once, in the order met: the places it lies
+    within (the load's ``entity_places`` rows; the store-free place rule of ``atlas map``)."""
+    places: dict[int, None] = {}
+    for unit in entity_members(data, entity):
+        # units.get() answers an adcode with its highest level, so the four province-administered units
+        # (their own parent at county level) climb to the prefecture level, then the province.
+        current: AdminUnit | None = unit
+        while current is not None and current.adcode not in places:
+            places[current.adcode] = None
+            current = None if current.parent_adcode is None else data.units.get(current.parent_adcode)
+    return list(places)
+
+
+# Kinds that group places: a place belongs to the groups one of its holders belongs to (the place rule).
+GROUP_KINDS = frozenset({Kind.city_group, Kind.corridor})
+
 # Kinds whose members form a sequence (a corridor's stops, a city group's abbreviation: 汉孝随襄十).
 SEQUENCE_KINDS = frozenset({Kind.corridor, Kind.city_group})
 

@@ -31,7 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from app.admin_units import AdminUnit, Level
 from app.catalogue import Entity, Kind, Status
 from app.citation import plan_citation
-from app.entities import entity_members, entity_properties, has_route, route
+from app.entities import GROUP_KINDS, entity_members, entity_properties, has_route, places_holding, route
 from app.errors import AtlasError
 from app.generalise import BANDS, dissolve, label_point, simplify_units
 from app.layers import map_layers
@@ -48,7 +48,6 @@ STYLES = (VENDOR / "leaflet" / "leaflet.css", STATIC / "atlas.css", STATIC / "cs
 BAND = BANDS[0]  # the page's first view: outlines simplified for zooms up to 7
 LANGS = ("zh", "en")
 # Kinds whose members hold a place rather than lie in it (app.store.conditions.GROUP_KINDS).
-GROUP_KINDS = frozenset({Kind.city_group, Kind.corridor})
 _IMPORT = re.compile(r'(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)"(\.{1,2}/[^"]+)"')
 
 
@@ -160,22 +159,11 @@ def entities_at(data: ValidData, adcode: int) -> list[Entity]:
     holders = {unit.parent_adcode for unit in data.units if unit.adcode == adcode and unit.level is Level.county}
     found = []
     for entity in data.catalogue.entities:
-        within = adcode in _places_holding(data, entity)
+        within = adcode in places_holding(data, entity)
         grouped = entity.kind in GROUP_KINDS and not holders.isdisjoint(data.members[entity.id])
         if within or grouped:
             found.append(entity)
     return found
-
-
-def _places_holding(data: ValidData, entity: Entity) -> set[int]:
-    """The entity's members and every unit above them (as the load's entity_places rows)."""
-    places: set[int] = set()
-    for unit in entity_members(data, entity):
-        current: AdminUnit | None = unit
-        while current is not None and current.adcode not in places:
-            places.add(current.adcode)
-            current = None if current.parent_adcode is None else data.units.get(current.parent_adcode)
-    return places
 
 
 def _feature(geometry: BaseGeometry, properties: dict[str, Any], feature_id: str | int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from app.admin_units import Level
-from app.catalogue import Kind
+from app.entities import GROUP_KINDS
 from app.query import BBox, Filters
 from app.store import schema
 from app.store.collections import Collection
@@ -52,7 +52,7 @@ def entity_conditions(filters: Filters) -> list[ColumnElement[bool]]:
 
 
 # Groups span several places: a county lies in those of its prefecture, as the place's profile says.
-GROUP_KINDS = (Kind.city_group.value, Kind.corridor.value)
+GROUP_VALUES = sorted(kind.value for kind in GROUP_KINDS)
 
 
 def at_place(adcode: int) -> ColumnElement[bool]:
@@ -63,7 +63,7 @@ def at_place(adcode: int) -> ColumnElement[bool]:
     within = select(schema.entity_places.c.entity_id).where(schema.entity_places.c.adcode == adcode)
     holders = select(units.c.parent_adcode).where(units.c.adcode == adcode, units.c.level == Level.county.value)
     grouping = select(schema.memberships.c.entity_id).where(schema.memberships.c.adcode.in_(holders))
-    return or_(entities.c.id.in_(within), and_(entities.c.kind.in_(GROUP_KINDS), entities.c.id.in_(grouping)))
+    return or_(entities.c.id.in_(within), and_(entities.c.kind.in_(GROUP_VALUES), entities.c.id.in_(grouping)))
 
 
 def within_provinces(provinces: Sequence[int]) -> ColumnElement[bool]:

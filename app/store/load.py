@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from app.admin_units import PROPERTIES, AdminUnit
 from app.catalogue import Entity, Sector
 from app.data_version import data_version
-from app.entities import entity_members, entity_properties, footprint, has_route, route
+from app.entities import entity_members, entity_properties, footprint, has_route, places_holding, route
 from app.generalise import BANDS, dissolve, label_point, simplify_units
 from app.layers import extents
 from app.lineage import link_rows
@@ -288,18 +288,11 @@ def _membership_rows(data: ValidData) -> list[dict[str, Any]]:
 
 
 def _entity_place_rows(data: ValidData) -> list[dict[str, Any]]:
-    rows = []
-    for entity in data.catalogue.entities:
-        places: dict[int, None] = {}
-        for unit in entity_members(data, entity):
-            # units.get() answers an adcode with its highest level, so the four province-administered
-            # units (their own parent at county level) climb to the prefecture level, then the province.
-            current: AdminUnit | None = unit
-            while current is not None:
-                places[current.adcode] = None
-                current = None if current.parent_adcode is None else data.units.get(current.parent_adcode)
-        rows += [{"entity_id": entity.id, "adcode": adcode} for adcode in places]
-    return rows
+    return [
+        {"entity_id": entity.id, "adcode": adcode}
+        for entity in data.catalogue.entities
+        for adcode in places_holding(data, entity)
+    ]
 
 
 def _plan_ref_rows(data: ValidData) -> list[dict[str, Any]]:
